@@ -1,0 +1,33 @@
+#!/usr/bin/env python
+"""Execute notebooks top to bottom with nbclient, as Colab or Jupyter would (not `nbdev_test`).
+
+    python tools/run_nbs.py [NOTEBOOK ...] [--check]
+
+Without `--check` each notebook is saved back with its outputs (so the docs site shows the figures);
+with `--check` nothing is written. Exits non-zero naming every notebook that failed."""
+import sys, time, argparse
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+def run(fn, check=False, timeout=900):
+    nb = nbformat.read(fn, as_version=4)
+    t = time.time()
+    NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(fn.parent)}}).execute()
+    if not check: nbformat.write(nb, fn)
+    return time.time() - t
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('nbs', nargs='*', help='notebooks (default: every nbs/*.ipynb)')
+    p.add_argument('--check', action='store_true', help='do not write outputs back')
+    a = p.parse_args()
+    fns = [Path(o) for o in a.nbs] or sorted(Path(__file__).parent.parent.joinpath('nbs').glob('*.ipynb'))
+    failed = []
+    for fn in fns:
+        try: print(f"{fn.name}: ran in {run(fn, a.check):.0f}s", flush=True)
+        except CellExecutionError as e:
+            failed.append(fn.name); print(f"{fn.name}: FAILED\n{str(e)[-3000:]}", flush=True)
+    print(f"notebooks: {len(fns)-len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
