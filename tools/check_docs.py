@@ -85,7 +85,13 @@ if __name__ == '__main__':
     for fn in sorted(proc.glob('*.ipynb')):
         check_page(fn, pages, problems)
         try:
-            body, _ = HTMLExporter().from_notebook_node(nbformat.read(fn, as_version=4))
+            nb = nbformat.read(fn, as_version=4)
+            c0 = nb.cells[0] if nb.cells else None
+            if c0 is not None and c0.cell_type == 'raw' and c0.source.startswith('---'):  # Quarto's title block
+                fm = dict(re.findall(r'^(\w[\w-]*):\s*(.*)$', c0.source, re.M))
+                title, desc = fm.get('title', '').strip('\'"'), fm.get('description', '').strip('\'"')
+                nb.cells[0] = nbformat.v4.new_markdown_cell(f"# {title}\n\n*{desc}*")
+            body, _ = HTMLExporter().from_notebook_node(nb)
             (html_dir/fn.with_suffix('.html').name).write_text(body)
         except Exception as e: problems.append(f"{fn.name}: nbconvert to HTML failed: {type(e).__name__}: {e}")
     for m in problems: print('PROBLEM', m)
