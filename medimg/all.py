@@ -5,8 +5,12 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/index.ipynb #86c2eef2
-from . import data, core
+# %% ../nbs/index.ipynb #e29c2003
+from . import data, core, metadata, windowing, multiframe, dataloaders
 from .data import *
 from .core import *
-__all__ = [n for m in (data, core) for n in m.__all__]
+from .metadata import *
+from .windowing import *
+from .multiframe import *
+from .dataloaders import *
+__all__ = [n for m in (data, core, metadata, windowing, multiframe, dataloaders) for n in m.__all__]
