@@ -90,8 +90,9 @@ if __name__ == '__main__':
             nb = nbformat.read(fn, as_version=4)
             c0 = nb.cells[0] if nb.cells else None
             if c0 is not None and c0.cell_type == 'raw' and c0.source.startswith('---'):  # Quarto's title block
-                fm = dict(re.findall(r'^(\w[\w-]*):\s*(.*)$', c0.source, re.M))
-                title, desc = fm.get('title', '').strip('\'"'), fm.get('description', '').strip('\'"')
+                import yaml
+                fm = yaml.safe_load(c0.source.strip().strip('-')) or {}
+                title, desc = fm.get('title', ''), fm.get('description', '')
                 nb.cells[0] = nbformat.v4.new_markdown_cell(f"# {title}\n\n*{desc}*")
             body, _ = HTMLExporter().from_notebook_node(nb)
             (html_dir/fn.with_suffix('.html').name).write_text(body)
