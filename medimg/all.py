@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/index.ipynb #5095fd88
+# %% ../nbs/index.ipynb #656ff43f
 from . import data, core, metadata, windowing, multiframe, dataloaders
 from .data import *
 from .core import *
