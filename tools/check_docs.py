@@ -94,6 +94,12 @@ if __name__ == '__main__':
                 fm = yaml.safe_load(c0.source.strip().strip('-')) or {}
                 title, desc = fm.get('title', ''), fm.get('description', '')
                 nb.cells[0] = nbformat.v4.new_markdown_cell(f"# {title}\n\n*{desc}*")
+            for i, c in enumerate(nb.cells):   # as Quarto shows them: directives gone, `echo: false` cells as their output
+                if c.cell_type != 'code': continue
+                if re.search(r'^#\|\s*echo:\s*false', c.source, re.M):
+                    md = ''.join(''.join(o.get('data', {}).get('text/markdown', '')) for o in c.outputs)
+                    nb.cells[i] = nbformat.v4.new_markdown_cell(re.sub(r'\{target=[^}]*\}', '', md))
+                else: c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|'))
             body, _ = HTMLExporter().from_notebook_node(nb)
             (html_dir/fn.with_suffix('.html').name).write_text(body)
         except Exception as e: problems.append(f"{fn.name}: nbconvert to HTML failed: {type(e).__name__}: {e}")
