@@ -22,7 +22,8 @@ Contenders, per file:
 medimg's functions are bound before fastai is imported (fastai re-patches pydicom's Dataset and torch's Tensor
 with methods of the same names; medimg's library code does not call those methods). torch runs with
 `--threads` threads (default 1: the setting of DataLoader workers, and fair on a shared 2-core machine).
-A second table times `hist_scaled` (medimg, sampled and full sort) against fastai's `Tensor.hist_scaled`.
+A second table times `hist_scaled` (medimg, sampled and full sort, and its previous sort + searchsorted route)
+against fastai's `Tensor.hist_scaled`, per image, including a 16x1x256x256 area-resized batch (the DataLoader case).
 With a CUDA GPU, a third table times `Windowed` on batches on the GPU. Prints markdown tables."""
 import os, sys, time, shutil, argparse, tempfile, warnings
 from pathlib import Path
@@ -31,6 +32,7 @@ import numpy as np, torch
 from medimg.core import dcmread, pixel_array, modality_lut, TensorCTScan
 from medimg.data import sample_file
 from medimg.windowing import to_nchan, hist_scaled, dicom_windows, Windowed
+from medimg.windowing import _int_range, _row_bins, _row_bins_sort, _interp_search, _rank_levels   # the previous hist_scaled route, for comparison
 
 def replicate(dest, names, copies):
     "Hard-link (or copy) the sample files `names` `copies` times into `dest`"
@@ -118,20 +120,39 @@ def main(argv=None):
               f"{wr:.2f} ms = {wr/ms['decode']:.0%} | {ms['fastai'] - ms['decode']:.2f} ms = {ex('fastai'):.0%} | "
               f"{ips['medimg']/ips['fastai']:.1f}x faster |")
 
-    # hist_scaled: sampled vs full sort vs fastai, per image (decoded already)
+    # hist_scaled: sampled vs full sort vs the previous sort + searchsorted route vs fastai, per image (decoded already)
     print("\n### hist_scaled per image, ms (decoded tensor in memory)\n")
     print("Integer images take medimg's exact histogram route (no sort, no sample) whatever `max_samples`; the MR's")
-    print("values are not integers (rescale slope 3.774), so it takes the sampling route.\n")
-    print("| image | medimg default | medimg `max_samples=None` (full sort for non-integers) | fastai `Tensor.hist_scaled` | fastai / medimg default |")
-    print("|---|---|---|---|---|")
+    print("values are not integers (rescale slope 3.774), nor are those of the area-resized batch (what `HistScaled`")
+    print("gets in a DataLoader), so they take the sampling route (the batch: all 65,536 values of each image).")
+    print("'previous' = medimg before the bin-based selection: a sort for the breakpoints and `torch.searchsorted` for")
+    print("every value (kept in the library as the reference `_row_bins_sort` + `_interp_search`, with the same output).\n")
+    print("| image | medimg default | medimg `max_samples=None` (every value of non-integer images) | previous medimg default | fastai `Tensor.hist_scaled` | previous / medimg | fastai / medimg default |")
+    print("|---|---|---|---|---|---|---|")
     imgs = {name: files[0] for name, (files, _) in sets.items() if 'J2KI' not in name}
     imgs['MR 1024x1024, non-integer values (MR2_J2KI)'] = sample_file('MR2_J2KI.dcm')
+    batch_name = 'CXR batch 16x1x256x256 area-resized (non-integer), per image'
+    imgs[batch_name] = imgs['CXR 1024x1024 uint8 (NIH)']
+    fa_hs = fmi.Tensor.hist_scaled
+    def prev(x, max_samples=2**16):
+        rows = x.reshape(x.shape[0] if x.ndim >= 4 else 1, -1)
+        ir = _int_range(rows)
+        if ir is not None:   # integers: the histogram route (unchanged), with the searchsorted interpolation on the grid
+            xp = _row_bins(rows, 100, max_samples, ir); lo, n = ir
+            grid = (torch.arange(n).float() + lo)[None].expand(rows.shape[0], -1).contiguous()
+            return _interp_search(grid, xp, _rank_levels(xp)).gather(1, (rows - lo).long()).reshape(x.shape)
+        xp = _row_bins_sort(rows, 100, max_samples)
+        return _interp_search(rows, xp, _rank_levels(xp)).reshape(x.shape)
     for name, f in imgs.items():
         ds = dcmread(f); x = torch.from_numpy(modality_lut(pixel_array(ds), ds))
-        fa_hs = fmi.Tensor.hist_scaled
-        tm = lambda g: min(run(lambda _: g(), range(3)) for _ in range(a.repeats))/3*1e3
-        t1, t2, t3 = tm(lambda: hist_scaled(x)), tm(lambda: hist_scaled(x, max_samples=None)), tm(lambda: fa_hs(x))
-        print(f"| {name} | {t1:.1f} | {t2:.1f} | {t3:.1f} | {t3/t1:.1f}x |")
+        nb = 1
+        if name == batch_name:
+            nb = 16; x = torch.nn.functional.interpolate(x[None, None].repeat(nb, 1, 1, 1), size=(256, 256), mode='area')
+        assert torch.equal(hist_scaled(x), prev(x))
+        fa = (lambda: [fa_hs(o[0]) for o in x]) if nb > 1 else (lambda: fa_hs(x))
+        tm = lambda g: min(run(lambda _: g(), range(3)) for _ in range(a.repeats))/3*1e3/nb
+        t1, t2, t0, t3 = tm(lambda: hist_scaled(x)), tm(lambda: hist_scaled(x, max_samples=None)), tm(lambda: prev(x)), tm(fa)
+        print(f"| {name} | {t1:.1f} | {t2:.1f} | {t0:.1f} | {t3:.1f} | {t0/t1:.1f}x | {t3/t1:.1f}x |")
 
     if torch.cuda.is_available():
         print(f"\n### `Windowed` (3 windows) on a batch on the GPU ({torch.cuda.get_device_name()}), images/s\n")
