@@ -5,12 +5,15 @@
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/index.ipynb #656ff43f
-from . import data, core, metadata, windowing, multiframe, dataloaders
+# %% ../nbs/index.ipynb #b8c61fa7
+from . import reading, data, pixels, vision, metadata, windowing, multiframe, dataloaders, cli
+from .reading import *
 from .data import *
-from .core import *
+from .pixels import *
+from .vision import *
 from .metadata import *
 from .windowing import *
 from .multiframe import *
 from .dataloaders import *
-__all__ = [n for m in (data, core, metadata, windowing, multiframe, dataloaders) for n in m.__all__]
+from .cli import *
+__all__ = [n for m in (reading, data, pixels, vision, metadata, windowing, multiframe, dataloaders, cli) for n in m.__all__]
