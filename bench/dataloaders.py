@@ -20,7 +20,7 @@ from fastai.vision.all import DataBlock, CategoryBlock, ImageBlock, aug_transfor
 import pydicom
 from pydicom.uid import JPEG2000Lossless
 from medimg.data import sample_file
-from medimg.core import dcmread
+from medimg.all import dcmread
 from medimg.windowing import dicom_windows
 from medimg.dataloaders import DicomBlock, prepare
 

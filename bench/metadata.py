@@ -13,7 +13,7 @@ times, interleaved (best kept). fastai runs in a subprocess, because importing `
 import os, sys, time, json, shutil, argparse, tempfile, subprocess, warnings
 from pathlib import Path
 import pandas as pd, pydicom
-from medimg.core import get_dicom_files
+from medimg.all import get_dicom_files
 from medimg.data import data_path
 from medimg.metadata import from_dicoms, _base_tag
 

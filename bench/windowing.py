@@ -11,7 +11,7 @@ rounds; within a round each file goes through every contender in turn, so all se
 file's fastest call is kept, which filters out the other processes on a shared machine).
 
 Contenders, per file:
-- decode (floor): `medimg.core.dcmread` + `pixel_array` (pydicom's reader and decoder; what every pipeline needs)
+- decode (floor): medimg's `dcmread` + `pixel_array` (pydicom's reader and decoder; what every pipeline needs)
 - medimg: `dcmread` + `to_nchan(ds, wins)`: 3 windows as a (3, H, W) float32 tensor in [0, 1]; the rescale is
   folded into each window and applied to the decoded integers
 - medimg via HU: `dcmread` + HU tensor (`modality_lut`) + `to_nchan(hu, wins)` (the unfused path)
@@ -29,7 +29,7 @@ import os, sys, time, shutil, argparse, tempfile, warnings
 from pathlib import Path
 warnings.simplefilter('ignore')
 import numpy as np, torch
-from medimg.core import dcmread, pixel_array, modality_lut, TensorCTScan
+from medimg.all import dcmread, pixel_array, modality_lut, TensorCTScan
 from medimg.data import sample_file
 from medimg.windowing import to_nchan, hist_scaled, dicom_windows, Windowed
 from medimg.windowing import _int_range, _row_bins, _row_bins_sort, _interp_search, _rank_levels   # the previous hist_scaled route, for comparison
