@@ -154,7 +154,11 @@ if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--html-dir', default=None)
     a = p.parse_args()
-    proc = proc_nbs()
+    try: proc = proc_nbs()
+    except Exception as e:   # e.g. a cell holding an import and other code: nbdev's docs build runs it alone
+        print(f"PROBLEM nbdev's docs processing (nbdev_proc_nbs) failed: {str(e)[-1500:]}\n"
+              "(nbdev's docs build runs every cell that contains an import: keep imports in cells of their own)")
+        print("docs pages: 0 passed, 1 failed"); sys.exit(1)
     from nbconvert import HTMLExporter
     import nbformat
     html_dir = Path(a.html_dir) if a.html_dir else proc/'_html'
