@@ -13,8 +13,10 @@ setup_cfg = {o:cfg[o] for o in cfg_keys}
 
 # SPDX license expressions (setuptools deprecates the 'License ::' classifiers)
 licenses = {'apache2': 'Apache-2.0', 'mit': 'MIT', 'gpl2': 'GPL-2.0-only', 'gpl3': 'GPL-3.0-only', 'bsd3': 'BSD-3-Clause'}
+# `status` in settings.ini is the classifier's own number: status = 3 means 'Development Status :: 3 - Alpha'
 statuses = [ '1 - Planning', '2 - Pre-Alpha', '3 - Alpha',
     '4 - Beta', '5 - Production/Stable', '6 - Mature', '7 - Inactive' ]
+statuses = {o.split(' - ')[0]: o for o in statuses}
 py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
@@ -33,7 +35,7 @@ setuptools.setup(
     name = cfg['lib_name'],
     license = lic,
     classifiers = [
-        'Development Status :: ' + statuses[int(cfg['status'])],
+        'Development Status :: ' + statuses[cfg['status'].strip()],
         'Intended Audience :: ' + cfg['audience'].title(),
         'Natural Language :: ' + cfg['language'].title(),
         'Topic :: Scientific/Engineering :: Medical Science Apps.',
