@@ -19,9 +19,13 @@ from .pixels import *
 from .vision import *
 
 # %% auto #0
-__all__ = ['dicom_windows', 'windowed', 'freqhist_bins', 'hist_scaled', 'to_nchan', 'to_3chan', 'Windowed', 'HistScaled',
-           'uniform_blur2d', 'gauss_blur2d', 'mask_from_blur', 'mask2bbox', 'square_bbox', 'crop_resize', 'uint8_image',
-           'save_jpg', 'read_jpg', 'to_uint16', 'save_tif16', 'read_tif16', 'save_npy', 'load_npy']
+__all__ = ['TISSUE_HU', 'dicom_windows', 'windowed', 'freqhist_bins', 'hist_scaled', 'to_nchan', 'to_3chan', 'Windowed',
+           'HistScaled', 'uniform_blur2d', 'gauss_blur2d', 'mask_from_blur', 'mask2bbox', 'square_bbox', 'crop_resize',
+           'uint8_image', 'save_jpg', 'read_jpg', 'to_uint16', 'save_tif16', 'read_tif16', 'save_npy', 'load_npy']
+
+# %% ../nbs/02_windowing.ipynb #5e17cc6d
+TISSUE_HU = dict(air=(-1024, -950), lung=(-950, -500), fat=(-150, -50), water=(-10, 20), soft_tissue=(20, 80),
+                 contrast_vessels=(120, 300), bone=(300, 2000))   # typical ranges in HU, (low, high)
 
 # %% ../nbs/02_windowing.ipynb #c3ac08f6
 dicom_windows = types.SimpleNamespace(
