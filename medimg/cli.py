@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_cli.ipynb #28a39d0c
 from __future__ import annotations
-import sys, argparse, collections
+import os, sys, argparse, collections
 from pathlib import Path
 from .reading import (DicomError, dcmread, read_header, get_dicom_files, dicom_paths, pixel_array, n_frames,
                             transfer_syntax_name, error_message)
@@ -57,26 +57,40 @@ def _parse_window(s:str) -> tuple:
         f"{s!r}: give a window name ({', '.join(vars(dicom_windows))}) or WIDTH,LEVEL") from None
     return (w, l)
 
+def _printable(s:str) -> str:
+    "`s` with undecodable file-name bytes as \\xNN escapes, so printing it cannot fail"
+    return s.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
+
+def _deid_args(p):
+    "The de-identification switches of `medimg info --csv` and `medimg prepare`"
+    from medimg.deid import OPTION_COLUMNS
+    p.add_argument('--deid-option', action='append', default=[], choices=list(OPTION_COLUMNS) + ['retain_safe_private'], metavar='OPTION',
+                   help='a PS3.15 Annex E option to switch on (repeatable): ' + ', '.join(OPTION_COLUMNS) + ', retain_safe_private')
+    p.add_argument('--salt', default=os.environ.get('MEDIMG_SALT'),
+                   help='secret key of the pseudonyms (default: $MEDIMG_SALT, else random for each run)')
+
 def info_cli(argv=None) -> int:
-    "`medimg info PATH [--csv OUT]`"
+    "`medimg info PATH [--csv OUT] [--keep-paths] [--deid-option OPTION] [--salt SALT]`"
     p = argparse.ArgumentParser('medimg info', description='Summarise a DICOM file, or every DICOM in a folder')
     p.add_argument('path', help='a DICOM file or a folder')
-    p.add_argument('--csv', metavar='OUT', help='write a metadata table (identifying columns removed) to OUT')
+    p.add_argument('--csv', metavar='OUT', help='write a metadata table, de-identified (PS3.15 basic profile), to OUT')
+    p.add_argument('--keep-paths', action='store_true', help='keep file paths in the table (default: keyed pseudonyms)')
+    _deid_args(p)
     a = p.parse_args(argv)
     try: text = info(a.path)
-    except (FileNotFoundError, DicomError) as e: print(f"medimg info: {e}", file=sys.stderr); return 1
-    print(text)
+    except (FileNotFoundError, DicomError) as e: print(_printable(f"medimg info: {e}"), file=sys.stderr); return 1
+    print(_printable(text))
     if a.csv:
         from medimg.metadata import export_csv
-        export_csv(dicom_paths(a.path), a.csv)
+        export_csv(dicom_paths(a.path), a.csv, keep_paths=a.keep_paths, salt=a.salt, **{o: True for o in a.deid_option})
     return 1 if any(l.startswith('  unreadable:') for l in text.splitlines()) else 0
 
 # %% ../nbs/04b_cli.ipynb #e7017db7
 def prepare_cli(argv=None) -> int:
-    "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F]`"
+    "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT]`"
     from medimg.dataloaders import prepare, FORMATS, sample_dicom_dir
     p = argparse.ArgumentParser('medimg prepare', description='Convert a folder of DICOMs into an ML-ready dataset '
-        '(resized images + metadata.csv with direct identifiers removed: names, IDs, addresses; dates, age and sex kept); resumable')
+        '(resized images + metadata.csv de-identified by the PS3.15 basic profile); resumable')
     p.add_argument('src', nargs='?', help='folder of DICOMs (default: the bundled sample set)')
     p.add_argument('dest', nargs='?', default='medimg_prepared', help='output folder (default: ./medimg_prepared)')
     p.add_argument('--window', action='append', type=_parse_window, metavar='W',
@@ -84,10 +98,13 @@ def prepare_cli(argv=None) -> int:
     p.add_argument('--size', type=int, default=256, help='output size: images are resized (squashed) to SIZE x SIZE pixels (0: keep); default 256')
     p.add_argument('--format', default='png', choices=list(FORMATS), help='output format; default png')
     p.add_argument('--all-frames', action='store_true', help='every frame of multi-frame files (default: first)')
+    p.add_argument('--names', default='source', choices=['source', 'pseudonym'],
+                   help="output names: the source's folders and names (default), or keyed pseudonyms (needs --salt or $MEDIMG_SALT)")
+    p.add_argument('--salt', default=os.environ.get('MEDIMG_SALT'), help='secret key of the pseudonyms (default: $MEDIMG_SALT)')
     a = p.parse_args(argv)
     src = Path(a.src) if a.src else sample_dicom_dir()
     if not a.src: print("No SRC given: preparing the bundled sample set")
-    try: res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames)
+    try: res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames, names=a.names, salt=a.salt)
     except (FileNotFoundError, ValueError) as e: print(f"medimg prepare: {e}", file=sys.stderr); return 1
     print(f"\n{res}")
     if not res.written and not res.existing:
