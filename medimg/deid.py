@@ -695,7 +695,7 @@ E1_1_BY_KEYWORD = {r.keyword: r for r in E1_1.values()}
 @dataclasses.dataclass
 class DeidProfile:
     "PS3.15 Annex E basic profile with its options (Table E.1-1's columns) as switches, and the pseudonym `salt`"
-    retain_uids:bool=False                     # keep original UIDs (else `2.25.` pseudonyms)
+    retain_uids:bool=False                     # keep original UIDs (else 2.25 pseudonyms)
     retain_device_identity:bool=False          # keep serial numbers, station names and AE titles, device IDs
     retain_institution_identity:bool=False     # keep institution, department and trial site
     retain_patient_characteristics:bool=False  # keep age, sex, size, weight, ethnic group, smoking/pregnancy status

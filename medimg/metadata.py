@@ -382,7 +382,7 @@ def write_csv(df:pd.DataFrame, out):
 
 def export_csv(files,                  # DICOM paths, or a folder
                out,                    # the CSV file to write
-               profile:DeidProfile=None,  # de-identification profile (default: the basic profile; see `drop_phi`)
+               profile:DeidProfile=None,  # de-identification profile (default: the basic profile; see drop_phi)
                keep_paths:bool=False,  # keep file paths in fname (else keyed pseudonyms)
                **kwargs                # profile switches (salt, retain_..., clean_...), else passed to `from_dicoms`
               ) -> pd.DataFrame:
