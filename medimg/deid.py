@@ -764,7 +764,8 @@ def date_shift(patient_id, salt:str) -> int:
 _TEXT_VRS = {'PN', 'LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'AE', 'CS', 'DA', 'DT', 'TM', 'UR'}
 ID_VRS = _TEXT_VRS - {'CS'}   # VRs of identifying text; coded strings are vocabulary ('YES', 'ORIGINAL'), not identities
 _DUMMY = dict(DA='19000101', TM='000000', DT='19000101000000', PN='ANONYMIZED', AS='000Y', UI=None, CS='ANONYMIZED',
-              AE='ANONYMIZED', DS='0', IS='0', FL=0., FD=0., US=0, SS=0, UL=0, SL=0, UV=0, SV=0)
+              AE='ANONYMIZED', DS='0', IS='0', FL=0., FD=0., US=0, SS=0, UL=0, SL=0, UV=0, SV=0,
+              OB=bytes(2), OW=bytes(2), UN=bytes(2), OF=bytes(4), OL=bytes(4), OD=bytes(8), OV=bytes(8))
 _CID7050 = dict(basic=('113100', 'Basic Application Confidentiality Profile'),
     clean_graphics=('113103', 'Clean Graphics Option'), clean_structured_content=('113104', 'Clean Structured Content Option'),
     clean_descriptors=('113105', 'Clean Descriptors Option'),
