@@ -35,7 +35,7 @@ from .windowing import (Windowed, HistScaled, save_jpg, read_jpg, save_tif16, re
 # %% auto #0
 __all__ = ['LESION_SOURCES', 'FORMATS', 'U16_OFFSET', 'TensorResize', 'TensorWindowed', 'DicomBlock', 'siim_small',
            'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders',
-           'seg_masks', 'prepared_image', 'prepared_tensor', 'output_names', 'inside', 'PrepareResult', 'prepare',
+           'seg_masks', 'prepared_image', 'prepared_tensor', 'output_names', 'path_inside', 'PrepareResult', 'prepare',
            'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
@@ -307,7 +307,7 @@ def output_names(items:list,        # (relative source path, frame or None) of e
             out[it] = p.with_name(_fit(f'{p.stem}_{h}{p.suffix}', limit))
     raise ValueError(f"output names still collide: {clash[:4]}")
 
-def inside(dest:Path, path:Path) -> bool:
+def path_inside(dest:Path, path:Path) -> bool:
     "Whether `path`, with every symlink on the way resolved, lies inside the folder `dest`"
     d, p = os.path.realpath(dest), os.path.realpath(path)
     return p.startswith(d.rstrip(os.sep) + os.sep)
@@ -338,11 +338,11 @@ def _prepare_file(fn, rel, frames, names, dest, wins, size, fmt, res, rows, sour
     "Convert the planned frames of one file; append to `res` and `rows`"
     for k in frames:
         out = dest/'images'/names[(rel, k)]
-        if not inside(dest, out): raise DicomError(f"its output {out.relative_to(dest)} would leave {dest} through a symlink: refused")
+        if not path_inside(dest, out): raise DicomError(f"its output {out.relative_to(dest)} would leave {dest} through a symlink: refused")
         rows.append(dict(image=(Path('images')/names[(rel, k)]).as_posix(), source=source, frame=k or 0))
         if out.exists(): res.existing.append(out); continue
         out.parent.mkdir(parents=True, exist_ok=True)
-        if not inside(dest, out): raise DicomError(f"its output folder leaves {dest} through a symlink: refused")
+        if not path_inside(dest, out): raise DicomError(f"its output folder leaves {dest} through a symlink: refused")
         _save_atomic(prepared_image(fn, wins, size, fmt, frame=k or 0), out, fmt)
         res.written.append(out)
 
@@ -388,7 +388,7 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
     if not src.exists(): raise FileNotFoundError(f"{src}: no such file or folder")
     if dest == src or src in dest.parents: raise ValueError(f"{dest}: the output folder must not be inside the source folder {src}")
     for p in ('images', 'metadata.csv', 'problems.csv', 'prepare.json'):
-        if not inside(dest, dest/p): raise ValueError(f"{dest/p} leads out of {dest} through a symlink: refused")
+        if not path_inside(dest, dest/p): raise ValueError(f"{dest/p} leads out of {dest} through a symlink: refused")
     root = src if src.is_dir() else src.parent
     files = get_dicom_files(src)
     (dest/'images').mkdir(parents=True, exist_ok=True)
