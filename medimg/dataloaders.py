@@ -27,7 +27,7 @@ from .reading import (DicomError, DICOM_EXTENSIONS, dcmread, get_dicom_files, pi
                             atomic_write, remove_partial)
 from .pixels import display_px, is_colour, rescale_params
 from .vision import TensorDicom
-from .deid import keyed_hash
+from .deid import keyed_hash, burned_in_risk
 from .metadata import from_dicoms, drop_phi, write_csv, path_pseudonym
 from .windowing import (Windowed, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
                               save_npy, load_npy, uint8_image)
@@ -325,21 +325,22 @@ def _check_settings(dest:Path, settings:dict):
 
 class _NoImage(Exception): "A DICOM without pixel data (a report, RT plan, DICOMDIR, ...): skipped, not an error"
 
-def _frames_of(fn, all_frames) -> list:
-    "The frames `prepare` writes for `fn`: `[None]` for one image, `[0, 1, ...]` for every frame of a multi-frame file"
+def _frames_of(fn, all_frames) -> tuple:
+    "The frames `prepare` writes for `fn` (`[None]` for one image, `[0, 1, ...]` for every frame), and its `burned_in_risk`"
     h = dcmread(fn, header_only=True)
     if 'Rows' not in h:   # every image has Rows; reports, RT plans and DICOMDIRs have none
         raise _NoImage(f"no pixel data ({h.get('Modality', '?')} {getattr(h.get('SOPClassUID'), 'name', '')})".strip())
     if h.get('Modality') == 'SEG': raise _NoImage("a segmentation (SEG): its frames are masks, not images; read them with `seg_masks`")
     nf = n_frames(h) if all_frames else 1
-    return list(range(nf)) if all_frames and nf > 1 else [None]
+    return (list(range(nf)) if all_frames and nf > 1 else [None]), burned_in_risk(h)
 
-def _prepare_file(fn, rel, frames, names, dest, wins, size, fmt, res, rows, source):
+def _prepare_file(fn, rel, plan, names, dest, wins, size, fmt, res, rows, source):
     "Convert the planned frames of one file; append to `res` and `rows`"
+    frames, risk = plan
     for k in frames:
         out = dest/'images'/names[(rel, k)]
         if not path_inside(dest, out): raise DicomError(f"its output {out.relative_to(dest)} would leave {dest} through a symlink: refused")
-        rows.append(dict(image=(Path('images')/names[(rel, k)]).as_posix(), source=source, frame=k or 0))
+        rows.append(dict(image=(Path('images')/names[(rel, k)]).as_posix(), source=source, frame=k or 0, burned_in_risk=risk))
         if out.exists(): res.existing.append(out); continue
         out.parent.mkdir(parents=True, exist_ok=True)
         if not path_inside(dest, out): raise DicomError(f"its output folder leaves {dest} through a symlink: refused")
@@ -407,7 +408,7 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
                 warnings.simplefilter('ignore')
                 plan[fn] = _frames_of(fn, all_frames)
         except Exception as e: _problem(res, label(rel), e, fn, rel)
-    out_names = output_names([(fn.relative_to(root), k) for fn, ks in plan.items() for k in ks], FORMATS[fmt], names, salt,
+    out_names = output_names([(fn.relative_to(root), k) for fn, (ks, _) in plan.items() for k in ks], FORMATS[fmt], names, salt,
                              _name_max(dest/'images'))
     rows, srcs = [], {}
     for fn in (progress_bar(list(plan)) if progress and plan else plan):
