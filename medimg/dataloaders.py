@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_dataloaders.ipynb #bbdee559
 from __future__ import annotations
-import json, warnings
+import json, os, hashlib, warnings
 from types import SimpleNamespace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -27,14 +27,16 @@ from .reading import (DicomError, DICOM_EXTENSIONS, dcmread, get_dicom_files, pi
                             atomic_write, remove_partial)
 from .pixels import display_px, is_colour, rescale_params
 from .vision import TensorDicom
-from .metadata import from_dicoms, drop_phi
+from .deid import keyed_hash, burned_in_risk
+from .metadata import from_dicoms, drop_phi, write_csv, path_pseudonym
 from .windowing import (Windowed, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
                               save_npy, load_npy, uint8_image)
 
 # %% auto #0
 __all__ = ['LESION_SOURCES', 'FORMATS', 'TensorResize', 'TensorWindowed', 'DicomBlock', 'siim_small', 'make_lesion_dataset',
            'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset',
-           'prepared_image', 'prepared_tensor', 'PrepareResult', 'prepare', 'sample_dicom_dir']
+           'prepared_image', 'prepared_tensor', 'output_names', 'path_inside', 'PrepareResult', 'prepare',
+           'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #326f2734
 class TensorResize(DisplayedTransform):
@@ -279,14 +281,56 @@ def prepared_tensor(fn) -> TensorImage:
     return TensorImage(read_jpg(fn))
 
 # %% ../nbs/04_dataloaders.ipynb #71c34ba5
-def _metadata(files:list) -> pd.DataFrame:
-    "Non-identifying header fields of `files`: chapter 1's table with PHI dropped"
-    return drop_phi(from_dicoms(files, progress=False, verbose=False)).drop(columns=['fname']).reset_index(drop=True)
+def _metadata(files:list, salt:str=None) -> pd.DataFrame:
+    "Non-identifying header fields of `files`: chapter 1's table, de-identified by `drop_phi` (the basic profile)"
+    return drop_phi(from_dicoms(files, progress=False, verbose=False), salt=salt).drop(columns=['fname']).reset_index(drop=True)
 
 def _out_name(rel:Path, ext:str, frame=None) -> Path:
     "Output path for source `rel`: its DICOM extension replaced by `ext` (names like `1.2.840.5` keep their dots)"
     stem = rel.stem if rel.suffix.lower() in DICOM_EXTENSIONS else rel.name
     return rel.parent/(stem + (f'_f{frame:04d}' if frame is not None else '') + ext)
+
+def _name_max(dest) -> int:
+    "Longest file name (bytes) `prepare` writes in `dest`: the file system's limit less room for `atomic_write`'s temporary name"
+    try: n = os.pathconf(dest, 'PC_NAME_MAX')
+    except (OSError, ValueError, AttributeError): n = 255
+    return n - 24
+
+def _fit(name:str, limit:int) -> str:
+    "`name`, or when longer than `limit` bytes a shortened stable name: its start, '_', a hash of the whole, its extension"
+    if len(os.fsencode(name)) <= limit: return name
+    stem, ext = os.path.splitext(name)
+    tail = '_' + hashlib.sha256(os.fsencode(name)).hexdigest()[:16] + ext
+    b = os.fsencode(stem)[:limit - len(os.fsencode(tail))]
+    return b.decode('utf-8', 'ignore') + tail
+
+def _source_key(rel, frame) -> str: return Path(rel).as_posix() + ('' if frame is None else f'#frame{frame}')
+
+def output_names(items:list,        # (relative source path, frame or None) of every image of the run
+                 ext:str,           # the output extension, '.png'
+                 names:str='source',  # 'source': the source path and name; 'pseudonym': a keyed hash of it
+                 salt:str=None,     # the key of the pseudonyms
+                 limit:int=231,     # longest file name, in bytes
+                ) -> dict:
+    "A unique, stable output path (relative to `images/`) for each item: collisions (also by case) and over-long names resolved"
+    def name(rel, k):
+        if names == 'pseudonym': return Path(keyed_hash(_source_key(rel, k), salt, 20) + ext)
+        return Path(*[_fit(p, limit) for p in _out_name(Path(rel), ext, k).parts])
+    out = {it: name(*it) for it in items}
+    for n in (8, 16, 32, 64):
+        groups = {}
+        for it, p in out.items(): groups.setdefault(str(p).casefold(), []).append(it)
+        clash = [it for g in groups.values() if len(g) > 1 for it in g]
+        if not clash: return out
+        for it in clash:   # every member of a clash gets a suffix from its own source: no first-come winner
+            p, h = name(*it), hashlib.sha256(_source_key(*it).encode('utf-8', 'surrogateescape')).hexdigest()[:n]
+            out[it] = p.with_name(_fit(f'{p.stem}_{h}{p.suffix}', limit))
+    raise ValueError(f"output names still collide: {clash[:4]}")
+
+def path_inside(dest:Path, path:Path) -> bool:
+    "Whether `path`, with every symlink on the way resolved, lies inside the folder `dest`"
+    d, p = os.path.realpath(dest), os.path.realpath(path)
+    return p.startswith(d.rstrip(os.sep) + os.sep)
 
 # %% ../nbs/04_dataloaders.ipynb #9a80082f
 def _check_settings(dest:Path, settings:dict):
@@ -301,31 +345,37 @@ def _check_settings(dest:Path, settings:dict):
 
 class _NoImage(Exception): "A DICOM without pixel data (a report, RT plan, DICOMDIR, ...): skipped, not an error"
 
-def _prepare_file(fn, rel, dest, wins, size, fmt, all_frames, res, rows):
-    "Convert the frames of one file; append to `res` and `rows`"
+def _frames_of(fn, all_frames) -> tuple:
+    "The frames `prepare` writes for `fn` (`[None]` for one image, `[0, 1, ...]` for every frame), and its `burned_in_risk`"
     h = dcmread(fn, header_only=True)
     if 'Rows' not in h:   # every image has Rows; reports, RT plans and DICOMDIRs have none
         raise _NoImage(f"no pixel data ({h.get('Modality', '?')} {getattr(h.get('SOPClassUID'), 'name', '')})".strip())
     if h.get('Modality') == 'SEG': raise _NoImage("a segmentation (SEG): its frames are masks, not images; read them with `seg_masks`")
     nf = n_frames(h) if all_frames else 1
-    for k in range(nf):
-        out = dest/'images'/_out_name(rel, FORMATS[fmt], k if all_frames and nf > 1 else None)
-        rows.append(dict(image=str(out.relative_to(dest)), source=str(rel), frame=k))
+    return (list(range(nf)) if all_frames and nf > 1 else [None]), burned_in_risk(h)
+
+def _prepare_file(fn, rel, plan, names, dest, wins, size, fmt, res, rows, source):
+    "Convert the planned frames of one file; append to `res` and `rows`"
+    frames, risk = plan
+    for k in frames:
+        out = dest/'images'/names[(rel, k)]
+        if not path_inside(dest, out): raise DicomError(f"its output {out.relative_to(dest)} would leave {dest} through a symlink: refused")
+        rows.append(dict(image=(Path('images')/names[(rel, k)]).as_posix(), source=source, frame=k or 0, burned_in_risk=risk))
         if out.exists(): res.existing.append(out); continue
         out.parent.mkdir(parents=True, exist_ok=True)
-        _save_atomic(prepared_image(fn, wins, size, fmt, frame=k), out, fmt)
+        if not path_inside(dest, out): raise DicomError(f"its output folder leaves {dest} through a symlink: refused")
+        _save_atomic(prepared_image(fn, wins, size, fmt, frame=k or 0), out, fmt)
         res.written.append(out)
 
-def _write_tables(res, rows, root):
-    "Write `metadata.csv` (one row per image) and `problems.csv` (bad and skipped files), each atomically"
+def _write_tables(res, rows, root, srcs, salt):
+    "Write `metadata.csv` (one row per image) and `problems.csv` (bad and skipped files), each atomically and formula-safe"
     meta = pd.DataFrame(rows)
     if len(meta):
-        srcs = sorted(set(meta.source))
-        meta = meta.merge(_metadata([root/s for s in srcs]).assign(source=srcs), on='source', how='left')
+        keys = sorted(set(meta.source))
+        meta = meta.merge(_metadata([root/srcs[s] for s in keys], salt).assign(source=keys), on='source', how='left')
     probs = pd.DataFrame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()],
                          columns=['source', 'status', 'reason'])
-    for df, fn in ((meta, res.csv), (probs, res.problems)):
-        with atomic_write(fn) as tmp: df.to_csv(tmp, index=False)
+    for df, fn in ((meta, res.csv), (probs, res.problems)): write_csv(df, fn)
 
 class PrepareResult(SimpleNamespace):
     "What `prepare` did: `written`, `existing` (already there), `skipped` (no image), `bad` (file: reason), `csv`"
@@ -337,6 +387,10 @@ class PrepareResult(SimpleNamespace):
         if len(probs) > max_list: probs = probs[:max_list] + [f"  ... and {len(probs)-max_list} more in {self.problems}"]
         return '\n'.join(s + probs)
 
+def _problem(res, label, e, fn, rel):
+    msg = str(e).replace(str(fn), '').replace(str(rel), '').strip(': ') or type(e).__name__
+    (res.skipped if isinstance(e, _NoImage) else res.bad)[label] = msg
+
 def prepare(src,                 # folder of DICOMs (searched recursively) or a single file
             dest,                # output folder (created); must not be inside `src`
             wins=None,           # windows `(width, level)`: 1 to 3 for png/jpg; `None`: the viewer's default window
@@ -344,32 +398,49 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
             fmt:str='png',       # 'png', 'jpg' (8-bit windows), 'png16', 'tif16' (16-bit modality values), 'npy' (float32)
             all_frames:bool=False,  # every frame of multi-frame files (`name_f0003.png`); default the first frame only
             progress:bool=True,  # show a progress bar
+            names:str='source',  # output names: 'source' (the source's folders and name) or 'pseudonym' (keyed hashes, no paths)
+            salt:str=None,       # secret key of the pseudonyms (names and UIDs); required with names='pseudonym'
            ) -> PrepareResult:
     "Convert every DICOM under `src` into an ML-ready image in `dest/images`, with `dest/metadata.csv`; resumable"
     if fmt not in FORMATS: raise ValueError(f"fmt must be one of {list(FORMATS)}, not {fmt!r}")
+    if names not in ('source', 'pseudonym'): raise ValueError(f"names must be 'source' or 'pseudonym', not {names!r}")
+    if names == 'pseudonym' and not salt: raise ValueError("names='pseudonym' needs a secret salt (the same one on every run, so names stay stable)")
     src, dest = Path(src).resolve(), Path(dest).resolve()
     if not src.exists(): raise FileNotFoundError(f"{src}: no such file or folder")
     if dest == src or src in dest.parents: raise ValueError(f"{dest}: the output folder must not be inside the source folder {src}")
+    for p in ('images', 'metadata.csv', 'problems.csv', 'prepare.json'):
+        if not path_inside(dest, dest/p): raise ValueError(f"{dest/p} leads out of {dest} through a symlink: refused")
     root = src if src.is_dir() else src.parent
     files = get_dicom_files(src)
     (dest/'images').mkdir(parents=True, exist_ok=True)
-    _check_settings(dest, dict(wins=[list(map(float, w)) for w in wins] if wins is not None else None,
-                               size=listify(size) if size else None, fmt=fmt, all_frames=all_frames))
+    settings = dict(wins=[list(map(float, w)) for w in wins] if wins is not None else None,
+                    size=listify(size) if size else None, fmt=fmt, all_frames=all_frames)
+    if names == 'pseudonym': settings.update(names=names, key=keyed_hash('medimg prepare', salt))   # a different salt: other names
+    _check_settings(dest, settings)
     remove_partial(dest)                                           # leftovers of a killed run
     res = PrepareResult(dest=dest, written=[], existing=[], skipped={}, bad={}, csv=dest/'metadata.csv', problems=dest/'problems.csv')
-    rows = []
-    for fn in (progress_bar(files) if progress and files else files):
+    label = (lambda rel: path_pseudonym(rel.as_posix(), salt)) if names == 'pseudonym' else (lambda rel: str(rel))
+    plan = {}
+    for fn in files:                                               # every name is decided before anything is written
         rel = fn.relative_to(root)
         try:
             with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                plan[fn] = _frames_of(fn, all_frames)
+        except Exception as e: _problem(res, label(rel), e, fn, rel)
+    out_names = output_names([(fn.relative_to(root), k) for fn, (ks, _) in plan.items() for k in ks], FORMATS[fmt], names, salt,
+                             _name_max(dest/'images'))
+    rows, srcs = [], {}
+    for fn in (progress_bar(list(plan)) if progress and plan else plan):
+        rel = fn.relative_to(root); srcs[label(rel)] = rel
+        try:
+            with warnings.catch_warnings():
                 warnings.simplefilter('ignore')   # pydicom's warnings about odd files: problems are reported below
-                _prepare_file(fn, rel, dest, wins, size, fmt, all_frames, res, rows)
+                _prepare_file(fn, rel, plan[fn], out_names, dest, wins, size, fmt, res, rows, label(rel))
         except Exception as e:
-            rows = [r for r in rows if r['source'] != str(rel)]
-            msg = str(e).replace(str(fn), '').strip(': ') or type(e).__name__
-            if isinstance(e, _NoImage): res.skipped[str(rel)] = msg
-            else: res.bad[str(rel)] = msg
-    _write_tables(res, rows, root)
+            rows = [r for r in rows if r['source'] != label(rel)]
+            _problem(res, label(rel), e, fn, rel)
+    _write_tables(res, rows, root, srcs, salt)
     return res
 
 # %% ../nbs/04_dataloaders.ipynb #bc301226

@@ -4,22 +4,24 @@
 
 # %% ../nbs/01_metadata.ipynb #755987e1
 from __future__ import annotations
-import os, re, math, functools, hmac, hashlib, secrets, datetime, warnings, multiprocessing as mp
+import os, re, math, functools, datetime, warnings, dataclasses, multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np, pandas as pd
-from pydicom.datadict import dictionary_VR, tag_for_keyword, keyword_for_tag
+from pydicom.datadict import dictionary_VR, tag_for_keyword, keyword_for_tag, RepeatersDictionary
 from pydicom.multival import MultiValue
 from pydicom.valuerep import DA, DT, TM
 from pydicom.tag import Tag
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
 from .reading import (DcmDataset, DicomError, dcmread, read_header, dicom_paths, pixel_array, n_frames,
                             error_message, atomic_write, PARSE_ERRORS)
+from .deid import (DeidProfile, as_profile, attribute_action, keyed_hash, pseudonym_uid, date_shift, clean_text,
+                         ID_VRS, E1_1_EDITION)
 from .pixels import modality_lut, functional_group, file_window, voi_function, window_bounds, is_colour, rescale_params
 
 # %% auto #0
-__all__ = ['HEADER_GROUPS', 'PHI_COLUMNS', 'PSEUDO_COLUMNS', 'header_table', 'age_years', 'dicom_value', 'header_elements',
-           'px_summary', 'as_dict', 'from_dicoms', 'pseudonym', 'drop_phi', 'export_csv']
+__all__ = ['HEADER_GROUPS', 'PROFILE_SWITCHES', 'header_table', 'age_years', 'dicom_value', 'header_elements', 'px_summary',
+           'as_dict', 'from_dicoms', 'pseudonym', 'path_pseudonym', 'drop_phi', 'csv_safe', 'write_csv', 'export_csv']
 
 # %% ../nbs/01_metadata.ipynb #1527fcfb
 HEADER_GROUPS = dict(
@@ -235,11 +237,12 @@ def _typed(s, c):
         if vr in ('DS', 'FL', 'FD', 'AS') or c.startswith('img_'): return s.astype('float64')
         if vr == 'DA': return pd.to_datetime(s, errors='coerce')
         if pd.api.types.infer_dtype(s, skipna=True) in ('string', 'empty'): return s.astype('string')
-    except (ValueError, TypeError, OverflowError): pass   # a malformed value: the column stays `object`
+    except (ValueError, TypeError, OverflowError, UnicodeError): pass   # a malformed value, or a file name that is not UTF-8: `object`
     return s
 
 def _frame(rows) -> pd.DataFrame:
-    df = pd.DataFrame(rows)
+    try: df = pd.DataFrame(rows)
+    except UnicodeError: df = pd.DataFrame(rows, dtype=object)   # a file name that is not UTF-8: no arrow strings
     if 'error' not in df: df['error'] = None
     return pd.DataFrame({c: _typed(df[c], c) for c in sorted(df.columns, key=_col_key)})
 
@@ -279,71 +282,116 @@ def _df_from_dicoms(cls, files, **kwargs):
 pd.DataFrame.from_dicoms = classmethod(_df_from_dicoms)
 
 # %% ../nbs/01_metadata.ipynb #36064819
-PHI_COLUMNS = ['PatientName', 'PatientID', 'PatientBirthDate', 'PatientBirthTime', 'PatientBirthName', 'OtherPatientIDs',
-    'OtherPatientNames', 'PatientMotherBirthName', 'PatientAddress', 'PatientTelephoneNumbers', 'MilitaryRank',
-    'MedicalRecordLocator', 'PatientComments', 'AdditionalPatientHistory', 'PatientInsurancePlanCodeSequence',
-    'InstitutionName', 'InstitutionAddress', 'InstitutionalDepartmentName', 'StationName', 'ReferringPhysicianName',
-    'ReferringPhysicianAddress', 'ReferringPhysicianTelephoneNumbers', 'PhysiciansOfRecord', 'PerformingPhysicianName',
-    'NameOfPhysiciansReadingStudy', 'OperatorsName', 'RequestingPhysician', 'ScheduledPerformingPhysicianName',
-    'AccessionNumber', 'StudyID', 'DeviceSerialNumber', 'ImageComments', 'RequestedProcedureID',
-    'PerformedProcedureStepID', 'ScheduledProcedureStepID', 'InstanceCreatorUID', 'IssuerOfPatientID', 'EthnicGroup',
-    'Occupation', 'CountryOfResidence', 'RegionOfResidence', 'CurrentPatientLocation', 'PatientInstitutionResidence',
-    'ResponsibleOrganization', 'ClinicalTrialSubjectID', 'ClinicalTrialSubjectReadingID', 'ClinicalTrialSiteName',
-    'ClinicalTrialCoordinatingCenterName']
-PSEUDO_COLUMNS = ['PatientID', 'AccessionNumber']
+PROFILE_SWITCHES = tuple(f.name for f in dataclasses.fields(DeidProfile))
 
 def pseudonym(v, salt:str) -> str|None:
     "A 16-hex-digit keyed hash (HMAC-SHA256 with `salt`) of `v`; `None` stays `None`"
     if v is None or (not isinstance(v, str) and pd.isna(v)): return None
-    return hmac.new(str(salt).encode(), str(v).encode(), hashlib.sha256).hexdigest()[:16]
+    return keyed_hash(v, salt)
+
+def path_pseudonym(path, salt:str) -> str:
+    "What `drop_phi` writes instead of the path `path`: 'file-' and a keyed hash of it"
+    return 'file-' + keyed_hash(os.fsdecode(path), salt)
+
+_REPEATERS = {v[4]: int(k.replace('x', '0'), 16) for k, v in RepeatersDictionary.items()}   # OverlayComments -> (6000,4000)
+
+def _col_tag(c):
+    "The tag of column `c` (numbered multi-value columns and repeating groups too), else `None`"
+    t, _ = _base_tag(c)
+    return t if t is not None else _REPEATERS.get(c, _REPEATERS.get(re.sub(r'\d+$', '', c)))
 
 def _vr_of(c):
-    t, _ = _base_tag(c)
+    t = _col_tag(c)
     try: return dictionary_VR(t) if t is not None else None
     except KeyError: return None
 
-def _is_name(c): return _vr_of(c) == 'PN'   # any person's name: patient, physician, operator, reviewer...
-
-def _is_instance_uid(c):
-    t, _ = _base_tag(c)
-    try: return t is not None and dictionary_VR(t) == 'UI' and not c.endswith(('ClassUID', 'TransferSyntaxUID'))
-    except KeyError: return False
+def _row_values(df, cols):
+    "Per row, the identifying text values of `cols` (name parts too), longest first"
+    def vals(r):
+        out = set()
+        for c in cols:
+            v = r[c]
+            if v is None or (not isinstance(v, (list, str)) and pd.isna(v)): continue
+            s = str(v).strip(); out.update([s] + (re.split(r'[\^= ]+', s) if _vr_of(c) == 'PN' else []))
+        return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
+    return [vals(r) for _, r in df[cols].iterrows()] if cols else [[] for _ in range(len(df))]
 
 # %% ../nbs/01_metadata.ipynb #b7ee39cf
+def _shift_col(s, days):
+    "A date or date-time column moved back by `days` (one number per row)"
+    if pd.api.types.is_datetime64_any_dtype(s): return s - pd.to_timedelta(days, unit='D')
+    move = lambda v, d: v - datetime.timedelta(days=int(d)) if isinstance(v, (datetime.date, datetime.datetime)) else None
+    return pd.Series([move(v, d) for v, d in zip(s, days)], index=s.index, dtype=object)
+
 def drop_phi(df:pd.DataFrame,
-             pseudonymise:bool=False,  # keep `PSEUDO_COLUMNS` as keyed hashes in `Pseudo...` columns
-             uids:str='hash',          # instance UIDs: 'hash' (into `Pseudo...UID`), 'drop' or 'keep'
-             salt:str=None,            # secret key for the hashes (default: random, so pseudonyms differ each call)
-             extra=(),                 # more keywords to drop
+             profile:DeidProfile=None,  # the de-identification profile (default: the basic profile)
+             keep_paths:bool=False,     # keep fname as it is (else a keyed pseudonym, and paths out of error messages)
+             extra=(),                  # more columns to drop
+             **kwargs                   # or the profile's switches: salt, pseudonymise, retain_..., clean_...
             ) -> pd.DataFrame:
-    "`df` without identifying columns (`PHI_COLUMNS`, numbered copies included), optionally pseudonymised"
-    if uids not in ('hash', 'drop', 'keep'): raise ValueError(f"uids must be 'hash', 'drop' or 'keep', not {uids!r}")
-    salt = secrets.token_hex(16) if salt is None else salt
-    base = lambda c: re.sub(r'\d+$', '', c) if tag_for_keyword(c) is None else c
-    phi = set(PHI_COLUMNS) | set(extra)
+    "`df` de-identified column by column with PS3.15 Table E.1-1 (`medimg.deid`): removed, pseudonymised, shifted or cleaned"
+    p = as_profile(profile, **kwargs)
+    acts = {c: attribute_action(_col_tag(c), p) for c in df.columns if _col_tag(c) is not None}
+    pid = df['PatientID'].astype(object).where(df['PatientID'].notna(), '').astype(str) if 'PatientID' in df else pd.Series('', index=df.index)
+    removed = [c for c, a in acts.items() if a not in ('K', 'C') and _vr_of(c) in ID_VRS]
+    ids = _row_values(df, removed) if any(a == 'C' for a in acts.values()) else None
     out = {}
     for c in df.columns:
-        hashed = (pseudonymise and base(c) in PSEUDO_COLUMNS) or (uids == 'hash' and _is_instance_uid(c))
-        if hashed: out['Pseudo' + c] = df[c].map(lambda v: pseudonym(v, salt)).astype('string')
-        elif base(c) in phi or _is_name(c) or (uids == 'drop' and _is_instance_uid(c)): continue
-        else: out[c] = df[c]
+        a, vr = acts.get(c), _vr_of(c)
+        if c in extra: continue
+        if c == 'fname' and not keep_paths: out[c] = df[c].map(lambda f: path_pseudonym(f, p.salt)).astype('string')
+        elif c == 'error' and not keep_paths and 'fname' in df:
+            out[c] = pd.Series([e if not isinstance(e, str) else e.replace(str(f), path_pseudonym(f, p.salt))
+                                for e, f in zip(df[c], df['fname'])], index=df.index, dtype=object)
+        elif a is None or a == 'K': out[c] = df[c]
+        elif a in ('U', 'U*'): out[c] = df[c].map(lambda u: pseudonym_uid(u, p.salt) if isinstance(u, str) and u else None).astype('string')
+        elif c == 'PatientID' and p.pseudonymise: out[c] = pid.map(lambda v: keyed_hash(v, p.salt)).astype('string')
+        elif a == 'C' and vr in ('DA', 'DT'): out[c] = _shift_col(df[c], pid.map(lambda v: date_shift(v, p.salt)))
+        elif a == 'C' and vr in ID_VRS and vr != 'TM':
+            out[c] = pd.Series([clean_text(str(v), i) if isinstance(v, str) else v for v, i in zip(df[c], ids)], index=df.index, dtype=df[c].dtype)
+        elif a == 'C': out[c] = df[c]
     res = pd.DataFrame(out, index=df.index)
     res.attrs = dict(df.attrs)
     return res
 
-# %% ../nbs/01_metadata.ipynb #61e932bc
+# %% ../nbs/01_metadata.ipynb #9651f525
+_FORMULA = ('=', '+', '-', '@', '\t', '\r')
+
+def _utf8(v:str) -> str:
+    "`v` with undecodable file-name bytes (kept by Python as surrogates) written as \\xNN escapes"
+    try: v.encode('utf-8'); return v
+    except UnicodeEncodeError: return v.encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
+
+def _cell(v):
+    if not isinstance(v, str): return v
+    v = _utf8(v)
+    return "'" + v if v.startswith(_FORMULA) else v
+
+def csv_safe(df:pd.DataFrame) -> pd.DataFrame:
+    "`df` with text cells a spreadsheet would run as a formula (starting = + - @ tab CR) prefixed by a quote, non-UTF-8 bytes escaped"
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = pd.Series([_cell(v) for v in out[c]], index=out.index, dtype=out[c].dtype)   # no re-inference of dtypes
+    return out
+
+def write_csv(df:pd.DataFrame, out):
+    "Write `df` to the CSV `out` atomically, formula-safe (`csv_safe`), undecodable file-name bytes escaped"
+    out = Path(out)
+    with atomic_write(out) as tmp: csv_safe(df).to_csv(tmp, index=False, encoding='utf-8')
+
 def export_csv(files,                  # DICOM paths, or a folder
                out,                    # the CSV file to write
-               pseudonymise:bool=True, # keep patient and accession IDs as keyed hashes (see `drop_phi`)
-               uids:str='hash',        # instance UIDs: 'hash', 'drop' or 'keep'
-               salt:str=None,          # secret for the hashes (default: random)
-               **kwargs                # passed to `from_dicoms`
+               profile:DeidProfile=None,  # de-identification profile (default: the basic profile; see drop_phi)
+               keep_paths:bool=False,  # keep file paths in fname (else keyed pseudonyms)
+               **kwargs                # profile switches (salt, retain_..., clean_...), else passed to `from_dicoms`
               ) -> pd.DataFrame:
-    "Write the metadata table of `files`, identifying columns removed, to the CSV `out`; print a one-line summary"
-    df = drop_phi(from_dicoms(files, verbose=False, **kwargs), pseudonymise=pseudonymise, uids=uids, salt=salt)
+    "Write the metadata table of `files`, de-identified by `drop_phi`, to the CSV `out`; print a one-line summary"
+    deid = {k: kwargs.pop(k) for k in list(kwargs) if k in PROFILE_SWITCHES}
+    df = drop_phi(from_dicoms(files, verbose=False, **kwargs), profile, keep_paths=keep_paths, **deid)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(out) as tmp: df.to_csv(tmp, index=False)
+    write_csv(df, out)
     print(f"export_csv: {len(df)} file(s), {df.attrs.get('n_failed', 0)} failed; {df.shape[1]} columns "
-          f"(identifying ones removed) written to {out}")
+          f"(de-identified: {E1_1_EDITION} basic profile{''.join(', ' + o for o in as_profile(profile, **deid).options)}) written to {os.fsdecode(out).encode('utf-8', 'backslashreplace').decode()}")
     return df
