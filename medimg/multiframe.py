@@ -24,7 +24,9 @@ from .windowing import dicom_windows, windowed, save_jpg, save_tif16
 # %% auto #0
 __all__ = ['frame_layout', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate', 'pick_frames', 'show_frames',
            'animate_frames', 'save_gif', 'slice_normal', 'slice_position', 'check_spacing', 'Volume', 'group_series',
-           'read_series', 'frame_positions', 'frames_volume', 'export_frames']
+           'read_series', 'frame_positions', 'frames_volume', 'plane_geometry', 'patient_to_pixel', 'fill_polygons',
+           'ROIMasks', 'slice_headers', 'rtstruct_masks', 'show_rois', 'polygon_area', 'even_odd_area', 'roi_volumes',
+           'nifti_affine', 'save_nifti', 'export_frames']
 
 # %% ../nbs/03_multiframe.ipynb #7dbb73f1
 def frame_layout(fn) -> dict:
@@ -377,6 +379,186 @@ def show(self:Volume,
         ax.set_title(f"{t} {im.shape[0]}x{im.shape[1]}", fontsize=9); ax.axis('off')
     plt.tight_layout()
     return axs
+
+# %% ../nbs/03_multiframe.ipynb #c8b94206
+import pandas as pd
+from matplotlib.path import Path as MplPath
+
+# %% ../nbs/03_multiframe.ipynb #3f0533ff
+def plane_geometry(h) -> tuple:
+    "`(origin, row direction, column direction, (row spacing, column spacing))` of an image plane, from its header `h`"
+    iop = np.array(listify(h.ImageOrientationPatient), np.float64)
+    return (np.array(listify(h.ImagePositionPatient), np.float64), iop[:3], iop[3:6],
+            tuple(float(v) for v in h.get('PixelSpacing', [1, 1])))
+
+def patient_to_pixel(pts,   # (n, 3) points in patient coordinates (LPS, mm)
+                     h,     # header of the slice (ImagePositionPatient, ImageOrientationPatient, PixelSpacing)
+                    ) -> np.ndarray:
+    "Fractional `(row, col)` pixel coordinates of patient points `pts` in the plane of slice header `h`"
+    o, rd, cd, (dr, dc) = plane_geometry(h)
+    d = np.asarray(pts, np.float64).reshape(-1, 3) - o
+    return np.stack([d @ cd / dr, d @ rd / dc], 1)
+
+# %% ../nbs/03_multiframe.ipynb #40b36a69
+def fill_polygons(polys,   # closed polygons, each an (n, 2) array of fractional (row, col) pixel coordinates
+                  shape,   # (rows, cols) of the mask
+                 ) -> np.ndarray:
+    "Boolean mask of the pixels whose centres lie inside `polys` by the even-odd rule (holes and islands)"
+    polys = [np.asarray(p, np.float64) for p in polys if len(p) >= 3]
+    R, C = shape; out = np.zeros((R, C + 1), np.int32)
+    if not polys: return out[:, :C] > 0
+    r0, c0 = np.concatenate(polys).T
+    r1, c1 = np.concatenate([np.roll(p, -1, 0) for p in polys]).T
+    kmin, kmax = (np.ceil(f(r0, r1)).clip(0, R).astype(int) for f in (np.minimum, np.maximum))
+    n = kmax - kmin                                           # pixel rows whose centre each edge crosses
+    e = np.repeat(np.arange(len(n)), n)
+    k = kmin[e] + np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    x = c0[e] + (k - r0[e]) * (c1[e] - c0[e]) / (r1[e] - r0[e])  # column where the edge crosses row k
+    o = np.lexsort((x, k)); k, x = k[o], x[o]
+    a, b = (np.ceil(v).clip(0, C).astype(int) for v in (x[0::2], x[1::2]))
+    np.add.at(out, (k[0::2], a), 1); np.add.at(out, (k[0::2], b), -1)
+    return out.cumsum(1)[:, :C] > 0
+
+# %% ../nbs/03_multiframe.ipynb #21acabcc
+class ROIMasks(dict):
+    "ROI name -> boolean mask `(slices, rows, cols)`, with `colours` (RGB 0-255), `contours` ({slice: [(n, 2) mm]}), `spacing`"
+    def __init__(self, masks, colours, contours, spacing, unmatched=()):
+        super().__init__(masks)
+        self.colours, self.contours, self.spacing, self.unmatched = colours, contours, tuple(spacing), list(unmatched)
+    def __repr__(self): return f"ROIMasks({', '.join(f'{k}: {int(v.sum())} voxels' for k, v in self.items())})"
+
+def slice_headers(vol:Volume) -> list:
+    "Headers of the slices of `vol` (a volume read by `read_series`), in the volume's order"
+    if not vol.sources or not all(isinstance(s, (str, Path)) for s in vol.sources):
+        raise DicomError(f"{vol!r}: the files of its slices are unknown; read the series with `read_series`")
+    return [dcmread(s, header_only=True) for s in vol.sources]
+
+# %% ../nbs/03_multiframe.ipynb #0b7e200d
+def _contour_points(c) -> np.ndarray:
+    "ContourData of contour item `c` as (n, 3) floats (parsed directly: pydicom's DS validation is slow on big contours)"
+    v = c.get_item('ContourData').value
+    a = np.array(v.decode().split('\\'), np.float64) if isinstance(v, bytes) else np.array(listify(v), np.float64)
+    return a.reshape(-1, 3)
+
+def _contour_slice(c, pts, uids, pos, normal, tol):
+    "Index of the slice contour `c` lies on: by referenced SOP Instance UID, else by position; None if none"
+    ref = c.get('ContourImageSequence')
+    k = uids.get(str(ref[0].get('ReferencedSOPInstanceUID', ''))) if ref else None
+    if k is not None: return k
+    d = np.abs(pos - float(np.mean(pts @ normal)))
+    return int(d.argmin()) if d.min() <= tol else None
+
+# %% ../nbs/03_multiframe.ipynb #cf0138c6
+def rtstruct_masks(rtstruct,             # RTSTRUCT file or dataset
+                   vol,                  # the `Volume` it was drawn on (from `read_series`), or that series' folder/files
+                   tol:float=None,       # distance (mm) for matching contours by position (default: half the slice spacing)
+                  ) -> ROIMasks:
+    "Each ROI of an RT Structure Set rasterised on the slices of `vol`, by the even-odd rule"
+    rs = rtstruct if isinstance(rtstruct, DcmDataset) else dcmread(rtstruct)
+    if rs.get('Modality') != 'RTSTRUCT': raise DicomError(f"{dataset_name(rs)}: not an RT Structure Set (Modality {rs.get('Modality')!r})")
+    vol = vol if isinstance(vol, Volume) else read_series(vol)
+    hs = slice_headers(vol); S, R, C = vol.shape
+    uids, pos = {str(h.SOPInstanceUID): k for k, h in enumerate(hs)}, np.array(vol.positions)
+    tol = vol.spacing[0]/2 if tol is None else tol
+    names = {int(r.ROINumber): str(r.ROIName) for r in rs.get('StructureSetROISequence', [])}
+    masks, colours, contours, unmatched = {}, {}, {}, []
+    for rc in rs.get('ROIContourSequence', []):
+        name = names.get(int(rc.ReferencedROINumber), f"ROI {rc.ReferencedROINumber}")
+        polys = {}
+        for c in rc.get('ContourSequence', []):
+            if c.get('ContourGeometricType', 'CLOSED_PLANAR') != 'CLOSED_PLANAR': continue   # points and open lines have no area
+            pts = _contour_points(c)
+            k = _contour_slice(c, pts, uids, pos, vol.normal, tol)
+            if k is None: unmatched.append(f"{name}: contour at {float(np.mean(pts @ vol.normal)):g} mm"); continue
+            polys.setdefault(k, []).append(pts)
+        m = np.zeros((S, R, C), bool)
+        for k, ps in polys.items(): m[k] = fill_polygons([patient_to_pixel(p, hs[k]) for p in ps], (R, C))
+        masks[name], colours[name] = m, tuple(int(v) for v in rc.get('ROIDisplayColor', [255, 0, 0]))
+        contours[name] = {k: [patient_to_pixel(p, hs[k]) * hs[k].PixelSpacing for p in ps] for k, ps in polys.items()}
+    if unmatched: warnings.warn(f"{len(unmatched)} contour(s) on no slice of the volume:\n  " + '\n  '.join(unmatched[:10]))
+    return ROIMasks(masks, colours, contours, vol.spacing, unmatched)
+
+# %% ../nbs/03_multiframe.ipynb #fa575c64
+def show_rois(vol:Volume, rois:ROIMasks, k=None, r=None, c=None,  # slice, row, column (default: the centre of `centre_on`)
+              window=(1500, -600), centre_on:str=None, alpha:float=0.3, size:float=3):
+    "Axial, coronal and sagittal views of `vol` with the ROIs of `rois` in their colours"
+    cz, cy, cx = np.argwhere(rois[centre_on or next(iter(rois))]).mean(0).round().astype(int)
+    k, r, c = (cz if k is None else k), (cy if r is None else r), (cx if c is None else c)
+    imgs, views = _views(vol, k, r, c), ['axial', 'coronal', 'sagittal']
+    cuts = lambda m: (m[k], m[:, r][::-1], m[:, :, c][::-1])
+    fig, axs = plt.subplots(1, 3, figsize=(3*size, size), gridspec_kw=dict(width_ratios=[1, 1, 1]))
+    for i, (ax, im, v) in enumerate(zip(axs, imgs, views)):
+        ax.imshow(apply_window(im, *window).numpy(), cmap='gray', vmin=0, vmax=1, aspect=vol.aspect(v))
+        for n, m in rois.items():
+            cut, col = cuts(m)[i], np.array(rois.colours[n])/255
+            if not cut.any(): continue
+            ax.imshow(np.where(cut[..., None], [*col, alpha], 0.), aspect=vol.aspect(v))
+            ax.contour(cut, levels=[0.5], colors=[col], linewidths=0.8)
+        ax.set_title(v, fontsize=9); ax.axis('off')
+    handles = [plt.Line2D([], [], color=np.array(rois.colours[n])/255, lw=3) for n in rois]
+    fig.legend(handles, list(rois), loc='lower center', ncol=len(rois), fontsize=8, frameon=False)
+    plt.tight_layout(rect=(0, 0.08, 1, 1))
+    return axs
+
+# %% ../nbs/03_multiframe.ipynb #a7609cbd
+def polygon_area(xy) -> float:
+    "Area of a simple polygon `xy` ((n, 2) points) by the shoelace formula"
+    x, y = np.asarray(xy, np.float64).T
+    return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+def even_odd_area(polys) -> float:
+    "Area covered by non-crossing polygons by the even-odd rule: a polygon inside an odd number of others is a hole"
+    paths = [MplPath(p) for p in polys]
+    depth = [sum(q.contains_point(p[0]) for j, q in enumerate(paths) if j != i) for i, p in enumerate(polys)]
+    return sum(polygon_area(p) * (-1 if d % 2 else 1) for p, d in zip(polys, depth))
+
+def roi_volumes(rois:ROIMasks) -> pd.DataFrame:
+    "Each ROI's volume in mL, from its voxels and from its contours' areas times the slice spacing"
+    dz, dy, dx = rois.spacing
+    rows = [dict(roi=n, voxels=int(m.sum()), ml_voxels=m.sum()*dz*dy*dx/1000,
+                 ml_contours=sum(even_odd_area(ps) for ps in rois.contours[n].values())*dz/1000) for n, m in rois.items()]
+    return pd.DataFrame(rows).set_index('roi').assign(ratio=lambda d: d.ml_voxels/d.ml_contours)
+
+# %% ../nbs/03_multiframe.ipynb #2a52e969
+import nibabel as nib
+
+# %% ../nbs/03_multiframe.ipynb #dc8d37d0
+def nifti_affine(vol:Volume) -> np.ndarray:
+    "4x4 affine from NIfTI voxel indices (column, row, slice) of `vol` to RAS world coordinates (mm)"
+    o, rd, cd, (dr, dc) = plane_geometry(dcmread(_first_source(vol), header_only=True))
+    a = np.eye(4)
+    a[:3, 0], a[:3, 1], a[:3, 2], a[:3, 3] = rd*dc, cd*dr, np.asarray(vol.normal)*vol.spacing[0], o
+    return np.diag([-1., -1., 1., 1.]) @ a   # LPS -> RAS
+
+def _first_source(vol):
+    if not vol.sources or not isinstance(vol.sources[0], (str, Path)):
+        raise DicomError(f"{vol!r}: the files of its slices are unknown; read the series with `read_series`")
+    return vol.sources[0]
+
+# %% ../nbs/03_multiframe.ipynb #b1417dbe
+def _nifti(a, affine):
+    img = nib.Nifti1Image(a, affine); img.set_qform(affine, code=1); img.set_sform(affine, code=1)
+    return img
+
+def save_nifti(vol:Volume,      # the volume (from `read_series`)
+               path,            # output file, `.nii.gz` (compressed) or `.nii`
+               masks=None,      # optional ROI masks (`rtstruct_masks`): one uint8 file per ROI next to `path`
+              ) -> list:
+    "Write `vol` as NIfTI with its RAS affine (int16 when the values are whole numbers), and its masks; returns the paths"
+    path, aff = Path(path), nifti_affine(vol)
+    d = vol.data.permute(2, 1, 0).numpy()
+    whole = bool((d == np.round(d)).all() and d.min() >= -32768 and d.max() <= 32767)
+    nib.save(_nifti(d.astype(np.int16) if whole else d.astype(np.float32), aff), path)
+    out, stem, ext = [path], path.name.split('.')[0], path.name[len(path.name.split('.')[0]):]
+    for n, m in (masks or {}).items():
+        out.append(path.parent/f"{stem}_{''.join(ch if ch.isalnum() or ch in '-_' else '_' for ch in n)}{ext}")
+        nib.save(_nifti(np.ascontiguousarray(np.asarray(m).transpose(2, 1, 0)).astype(np.uint8), aff), out[-1])
+    return out
+
+@patch
+def to_nifti(self:Volume, path, masks=None) -> list:
+    "Write this volume (and optional masks) as NIfTI: see `save_nifti`"
+    return save_nifti(self, path, masks)
 
 # %% ../nbs/03_multiframe.ipynb #543290fe
 @patch
