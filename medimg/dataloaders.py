@@ -33,6 +33,7 @@ from .windowing import (Windowed, HistScaled, save_jpg, read_jpg, save_tif16, re
 
 # %% auto #0
 __all__ = ['LESION_SOURCES', 'FORMATS', 'U16_OFFSET', 'TensorResize', 'TensorWindowed', 'DicomBlock', 'siim_small',
+           'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se', 'binary_report',
            'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders',
            'seg_masks', 'prepared_image', 'prepared_tensor', 'PrepareResult', 'prepare', 'sample_dicom_dir']
 
@@ -90,6 +91,74 @@ def siim_small(download:bool=True,  # download with fastai's `untar_data` when n
     else: err = 'download=False was given'
     raise FileNotFoundError(f"SIIM_SMALL not found in {', '.join(map(str, cands))} and {err}. In Colab or with internet "
                             f"it downloads from {URLs.SIIM_SMALL}; offline, unpack siim_small.tgz into one of those folders.")
+
+# %% ../nbs/04_dataloaders.ipynb #5b0ee51a
+import math
+from statistics import NormalDist
+from fastcore.foundation import L
+from fastai.data.transforms import ColReader
+
+# %% ../nbs/04_dataloaders.ipynb #6c3ef0f6
+def GroupSplitter(get_group,            # function of an item (a row for a DataFrame) giving its group, e.g. the patient
+                  valid_pct:float=0.2,  # fraction of the items to put in the validation set, in whole groups
+                  seed:int=None):       # random seed of the choice of groups
+    "A fastai splitter that sends whole groups (patients) to the validation set, until it holds `valid_pct` of the items"
+    def _inner(o):
+        rows = [o.iloc[i] for i in range(len(o))] if isinstance(o, pd.DataFrame) else list(o)
+        g = np.array([str(get_group(r)) for r in rows])
+        u, n = np.unique(g, return_counts=True)
+        order = np.random.default_rng(seed).permutation(len(u))
+        take = order[:int(np.searchsorted(np.cumsum(n[order]), valid_pct*len(g))) + 1]
+        valid = np.isin(g, u[take])
+        return L(np.nonzero(~valid)[0].tolist()), L(np.nonzero(valid)[0].tolist())
+    return _inner
+
+def patient_splitter(col='PatientID', valid_pct:float=0.2, seed:int=None):
+    "`GroupSplitter` on the column `col` of a DataFrame of items: no patient on both sides"
+    return GroupSplitter(ColReader(col), valid_pct, seed)
+
+# %% ../nbs/04_dataloaders.ipynb #af167c2c
+def wilson_ci(k:int, n:int, conf:float=0.95) -> tuple:
+    "Wilson score interval of the proportion `k/n`"
+    if n == 0: return (float('nan'), float('nan'))
+    z, p = NormalDist().inv_cdf(0.5 + conf/2), k/n
+    c, h = (p + z*z/(2*n)) / (1 + z*z/n), z*math.sqrt(p*(1-p)/n + z*z/(4*n*n)) / (1 + z*z/n)
+    return (max(0., c - h), min(1., c + h))
+
+def roc_auc(y, score) -> float:
+    "Area under the ROC curve of `score` for binary labels `y` (1 positive): the Mann-Whitney U over n_pos x n_neg, ties count 1/2"
+    y, s = np.asarray(y).astype(bool), np.asarray(score, np.float64)
+    pos, neg = s[y], s[~y]
+    if not len(pos) or not len(neg): return float('nan')
+    return float(((pos[:, None] > neg[None]).sum() + 0.5*(pos[:, None] == neg[None]).sum()) / (len(pos)*len(neg)))
+
+def hanley_mcneil_se(auc:float, n_pos:int, n_neg:int) -> float:
+    "Standard error of an AUC (Hanley and McNeil, Radiology 1982)"
+    q1, q2 = auc/(2 - auc), 2*auc*auc/(1 + auc)
+    return math.sqrt((auc*(1-auc) + (n_pos-1)*(q1 - auc*auc) + (n_neg-1)*(q2 - auc*auc)) / (n_pos*n_neg))
+
+# %% ../nbs/04_dataloaders.ipynb #2d14f145
+def binary_report(y=None,             # true labels, 1 positive, 0 negative
+                  score=None,         # predicted probability (or any score) of the positive class
+                  threshold:float=0.5,  # a score at or above it is called positive
+                  cm=None,            # or a confusion matrix [[TN, FP], [FN, TP]] (rows: truth, columns: call)
+                  conf:float=0.95) -> pd.DataFrame:
+    "Accuracy, sensitivity, specificity, PPV, NPV (Wilson intervals) and ROC AUC (Hanley-McNeil) of a binary classifier"
+    if cm is None:
+        y, call = np.asarray(y).astype(int), (np.asarray(score) >= threshold).astype(int)
+        cm = np.array([[((y == t) & (call == c)).sum() for c in (0, 1)] for t in (0, 1)])
+    (tn, fp), (fn, tp) = np.asarray(cm).astype(int)
+    rows = {k: (a, b) for k, a, b in [('accuracy', tp + tn, tp + tn + fp + fn), ('sensitivity', tp, tp + fn),
+            ('specificity', tn, tn + fp), ('PPV', tp, tp + fp), ('NPV', tn, tn + fn)]}
+    out = pd.DataFrame([dict(metric=m, value=a/b if b else float('nan'), low=wilson_ci(a, b, conf)[0], high=wilson_ci(a, b, conf)[1],
+                             count=f"{a}/{b}") for m, (a, b) in rows.items()])
+    if score is not None:
+        auc, z = roc_auc(y, score), NormalDist().inv_cdf(0.5 + conf/2)
+        se = hanley_mcneil_se(auc, tp + fn, tn + fp)
+        out.loc[len(out)] = dict(metric='ROC AUC', value=auc, low=max(0., auc - z*se), high=min(1., auc + z*se), count=f"{tp+fn} x {tn+fp}")
+    out = out.set_index('metric')
+    out.attrs['cm'] = np.array([[tn, fp], [fn, tp]])
+    return out
 
 # %% ../nbs/04_dataloaders.ipynb #6ca586cc
 LESION_SOURCES = ['dcmqi/ct-3slice/01.dcm', 'dcmqi/ct-3slice/02.dcm', 'dcmqi/ct-3slice/03.dcm',
