@@ -450,7 +450,7 @@ def _contour_slice(c, pts, uids, pos, normal, tol):
 
 # %% ../nbs/03_multiframe.ipynb #cf0138c6
 def rtstruct_masks(rtstruct,             # RTSTRUCT file or dataset
-                   vol,                  # the `Volume` it was drawn on (from `read_series`), or that series' folder/files
+                   vol,                  # the Volume it was drawn on (from read_series), or that series' folder or files
                    tol:float=None,       # distance (mm) for matching contours by position (default: half the slice spacing)
                   ) -> ROIMasks:
     "Each ROI of an RT Structure Set rasterised on the slices of `vol`, by the even-odd rule"
@@ -479,7 +479,7 @@ def rtstruct_masks(rtstruct,             # RTSTRUCT file or dataset
     return ROIMasks(masks, colours, contours, vol.spacing, unmatched)
 
 # %% ../nbs/03_multiframe.ipynb #fa575c64
-def show_rois(vol:Volume, rois:ROIMasks, k=None, r=None, c=None,  # slice, row, column (default: the centre of `centre_on`)
+def show_rois(vol:Volume, rois:ROIMasks, k=None, r=None, c=None,  # slice, row, column (default: the centre of the ROI centre_on)
               window=(1500, -600), centre_on:str=None, alpha:float=0.3, size:float=3):
     "Axial, coronal and sagittal views of `vol` with the ROIs of `rois` in their colours"
     cz, cy, cx = np.argwhere(rois[centre_on or next(iter(rois))]).mean(0).round().astype(int)
@@ -540,9 +540,9 @@ def _nifti(a, affine):
     img = nib.Nifti1Image(a, affine); img.set_qform(affine, code=1); img.set_sform(affine, code=1)
     return img
 
-def save_nifti(vol:Volume,      # the volume (from `read_series`)
-               path,            # output file, `.nii.gz` (compressed) or `.nii`
-               masks=None,      # optional ROI masks (`rtstruct_masks`): one uint8 file per ROI next to `path`
+def save_nifti(vol:Volume,      # the volume (from read_series)
+               path,            # output file, .nii.gz (compressed) or .nii
+               masks=None,      # optional ROI masks (from rtstruct_masks): one uint8 file per ROI next to path
               ) -> list:
     "Write `vol` as NIfTI with its RAS affine (int16 when the values are whole numbers), and its masks; returns the paths"
     path, aff = Path(path), nifti_affine(vol)
