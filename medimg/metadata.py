@@ -378,7 +378,8 @@ def csv_safe(df:pd.DataFrame) -> pd.DataFrame:
 def write_csv(df:pd.DataFrame, out):
     "Write `df` to the CSV `out` atomically, formula-safe (`csv_safe`), undecodable file-name bytes escaped"
     out = Path(out)
-    with atomic_write(out) as tmp: csv_safe(df).to_csv(tmp, index=False, encoding='utf-8')
+    # CRLF rows (RFC 4180): then a value holding a bare CR or LF is quoted, and reads back as one row
+    with atomic_write(out) as tmp: csv_safe(df).to_csv(tmp, index=False, encoding='utf-8', lineterminator='\r\n')
 
 def export_csv(files,                  # DICOM paths, or a folder
                out,                    # the CSV file to write
