@@ -11,7 +11,7 @@ from .reading import (DicomError, dcmread, read_header, get_dicom_files, dicom_p
 from .pixels import rescale_params, modality_lut, file_window, is_colour
 
 # %% auto #0
-__all__ = ['COMMANDS', 'summary', 'info', 'info_cli', 'prepare_cli', 'main']
+__all__ = ['OK', 'SOME_BAD', 'USAGE', 'NOTHING_DONE', 'COMMANDS', 'summary', 'info', 'info_cli', 'prepare_cli', 'main']
 
 # %% ../nbs/04b_cli.ipynb #0f5dffc9
 def summary(fn, pixels:bool=True) -> dict:
@@ -54,6 +54,8 @@ def info(path, pixels:bool=None) -> str:
     return '\n'.join(out + [f"  unreadable: {b}" for b in bad])
 
 # %% ../nbs/04b_cli.ipynb #f1cc064a
+OK, SOME_BAD, USAGE, NOTHING_DONE = 0, 1, 2, 3   # the exit codes of every command
+
 def _parse_window(s:str) -> tuple:
     "A window from a preset name ('lungs') or 'WIDTH,LEVEL'"
     from medimg.windowing import dicom_windows
@@ -84,17 +86,21 @@ def info_cli(argv=None) -> int:
     _deid_args(p)
     a = p.parse_args(argv)
     try: text = info(a.path)
-    except (FileNotFoundError, DicomError) as e: print(_printable(f"medimg info: {e}"), file=sys.stderr); return 1
+    except (FileNotFoundError, DicomError) as e: print(_printable(f"medimg info: {e}"), file=sys.stderr); return NOTHING_DONE
     print(_printable(text))
     if a.csv:
         from medimg.metadata import export_csv
-        export_csv(dicom_paths(a.path), a.csv, keep_paths=a.keep_paths, salt=a.salt, **{o: True for o in a.deid_option})
-    return 1 if any(l.startswith('  unreadable:') for l in text.splitlines()) else 0
+        try: export_csv(dicom_paths(a.path), a.csv, keep_paths=a.keep_paths, salt=a.salt, **{o: True for o in a.deid_option})
+        except OSError as e: print(_printable(f"medimg info: {a.csv}: cannot be written ({e})"), file=sys.stderr); return NOTHING_DONE
+    lines = text.splitlines()
+    n_bad = sum(l.startswith('  unreadable:') for l in lines)
+    if ' 0 DICOM file(s)' in lines[0] or n_bad and n_bad == len(get_dicom_files(a.path)): return NOTHING_DONE
+    return SOME_BAD if n_bad else OK
 
 # %% ../nbs/04b_cli.ipynb #e7017db7
 def prepare_cli(argv=None) -> int:
     "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT]`"
-    from medimg.dataloaders import prepare, FORMATS, sample_dicom_dir
+    from medimg.dataloaders import prepare, FORMATS, sample_dicom_dir, check_prepare_options
     p = argparse.ArgumentParser('medimg prepare', description='Convert a folder of DICOMs into an ML-ready dataset '
         '(resized images + metadata.csv de-identified by the PS3.15 basic profile); resumable')
     p.add_argument('src', nargs='?', help='folder of DICOMs (default: the sample dataset, 100 CT slices)')
@@ -108,16 +114,20 @@ def prepare_cli(argv=None) -> int:
                    help="output names: the source's folders and names (default), or keyed pseudonyms (needs --salt or $MEDIMG_SALT)")
     p.add_argument('--salt', default=os.environ.get('MEDIMG_SALT'), help='secret key of the pseudonyms (default: $MEDIMG_SALT)')
     a = p.parse_args(argv)
+    try:
+        check_prepare_options(a.window, a.size or None, a.format)
+        if a.names == 'pseudonym' and not a.salt: raise ValueError("--names pseudonym needs --salt (or $MEDIMG_SALT)")
+    except ValueError as e: print(f"medimg prepare: {e}", file=sys.stderr); return USAGE
     src = Path(a.src) if a.src else sample_dicom_dir()
     if not a.src: print("No SRC given: preparing the sample dataset (100 CT slices from TCIA, CC BY 3.0)")
     try: res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames, names=a.names, salt=a.salt)
-    except (FileNotFoundError, ValueError) as e: print(f"medimg prepare: {e}", file=sys.stderr); return 1
+    except (OSError, ValueError) as e: print(f"medimg prepare: {e}", file=sys.stderr); return NOTHING_DONE
     print(f"\n{res}")
     if not res.written and not res.existing:
         why = 'see the problems above' if res.bad or res.skipped else f'no DICOM files found in {src}'
         print(f"medimg prepare: no image was written: {why}", file=sys.stderr)
-        return 1
-    return 1 if res.bad else 0
+        return NOTHING_DONE
+    return SOME_BAD if res.bad or res.blank else OK
 
 # %% ../nbs/04b_cli.ipynb #f3508714
 COMMANDS = dict(info=(info_cli, 'summarise a DICOM file or folder'),

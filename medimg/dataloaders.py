@@ -25,7 +25,7 @@ except ImportError: from fastcore.transform import DisplayedTransform
 from .data import data_path, sample_file, write_ct_phantom, dataset
 from .reading import (DicomError, DICOM_EXTENSIONS, dcmread, get_dicom_files, pixel_array, n_frames, dataset_name,
                             atomic_write, remove_partial)
-from .pixels import display_px, is_colour, rescale_params
+from .pixels import display_px, is_colour, rescale_params, apply_window
 from .vision import TensorDicom
 from .deid import keyed_hash, burned_in_risk
 from .metadata import from_dicoms, drop_phi, write_csv, path_pseudonym
@@ -33,11 +33,11 @@ from .windowing import (Windowed, HistScaled, save_jpg, read_jpg, save_tif16, re
                               save_npy, load_npy, uint8_image)
 
 # %% auto #0
-__all__ = ['LESION_SOURCES', 'FORMATS', 'TensorResize', 'TensorWindowed', 'DicomBlock', 'siim_small', 'GroupSplitter',
-           'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se', 'binary_report', 'make_lesion_dataset',
-           'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset',
-           'prepared_image', 'prepared_tensor', 'output_names', 'path_inside', 'PrepareResult', 'prepare',
-           'sample_dicom_dir']
+__all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'TensorResize', 'TensorWindowed', 'DicomBlock', 'siim_small',
+           'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se', 'binary_report',
+           'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders',
+           'seg_masks', 'u16_offset', 'prepared_image', 'prepared_tensor', 'output_names', 'path_inside',
+           'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
 class TensorResize(DisplayedTransform):
@@ -433,8 +433,11 @@ def _prepare_file(fn, rel, plan, names, dest, wins, size, fmt, res, rows, source
         if out.exists(): res.existing.append(out); continue
         out.parent.mkdir(parents=True, exist_ok=True)
         if not path_inside(dest, out): raise DicomError(f"its output folder leaves {dest} through a symlink: refused")
-        _save_atomic(prepared_image(fn, wins, size, fmt, frame=k or 0), out, fmt)
+        x = prepared_image(fn, wins, size, fmt, frame=k or 0)
+        _save_atomic(x, out, fmt)
         res.written.append(out)
+        if fmt in ('png', 'jpg') and float(x.min()) == float(x.max()):   # e.g. a lung window on an MR: all black
+            res.blank[source] = f"frame {k or 0} is one value everywhere ({float(x.min()):g}): check the window"
 
 def _write_tables(res, rows, root, srcs, salt):
     "Write `metadata.csv` (one row per image) and `problems.csv` (bad and skipped files), each atomically and formula-safe"
@@ -442,23 +445,37 @@ def _write_tables(res, rows, root, srcs, salt):
     if len(meta):
         keys = sorted(set(meta.source))
         meta = meta.merge(_metadata([root/srcs[s] for s in keys], salt).assign(source=keys), on='source', how='left')
-    probs = pd.DataFrame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()],
-                         columns=['source', 'status', 'reason'])
+    probs = pd.DataFrame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()]
+                         + [(f, 'blank', r) for f, r in res.blank.items()], columns=['source', 'status', 'reason'])
     for df, fn in ((meta, res.csv), (probs, res.problems)): write_csv(df, fn)
 
 class PrepareResult(SimpleNamespace):
     "What `prepare` did: `written`, `existing` (already there), `skipped` (no image), `bad` (file: reason), `csv`"
     def __repr__(self, max_list:int=8):
-        s = [f"prepared {len(self.written)} image(s) into {self.dest}: {len(self.existing)} already there, "
-             f"{len(self.skipped)} file(s) without an image skipped, {len(self.bad)} bad file(s)", f"metadata: {self.csv}"]
+        s = [f"prepared {len(self.written)} image(s) into {self.dest.name}: {len(self.existing)} already there, "
+             f"{len(self.skipped)} file(s) without an image skipped, {len(self.bad)} bad file(s)"
+             + (f", {len(self.blank)} blank image(s)" if self.blank else ''), f"metadata: {self.dest.name}/{self.csv.name}"]
         cut = lambda r: r if len(r) < 120 else r[:117] + '...'
-        probs = [f"  bad: {f}: {cut(r)}" for f, r in self.bad.items()] + [f"  skipped: {f}: {cut(r)}" for f, r in self.skipped.items()]
-        if len(probs) > max_list: probs = probs[:max_list] + [f"  ... and {len(probs)-max_list} more in {self.problems}"]
+        probs = ([f"  bad: {f}: {cut(r)}" for f, r in self.bad.items()] + [f"  blank: {f}: {cut(r)}" for f, r in self.blank.items()]
+                 + [f"  skipped: {f}: {cut(r)}" for f, r in self.skipped.items()])
+        if len(probs) > max_list: probs = probs[:max_list] + [f"  ... and {len(probs)-max_list} more in {self.problems.name}"]
         return '\n'.join(s + probs)
 
 def _problem(res, label, e, fn, rel):
     msg = str(e).replace(str(fn), '').replace(str(rel), '').strip(': ') or type(e).__name__
     (res.skipped if isinstance(e, _NoImage) else res.bad)[label] = msg
+
+FILE_PROBLEMS = (DicomError, _NoImage, OSError, ValueError, IndexError)   # a file's problems, reported; anything else is a bug
+
+def check_prepare_options(wins, size, fmt):
+    "Raise `ValueError` for options `prepare` cannot honour, before anything is read or written"
+    if fmt not in FORMATS: raise ValueError(f"fmt must be one of {list(FORMATS)}, not {fmt!r}")
+    if wins is not None:
+        if fmt not in ('png', 'jpg'): raise ValueError(f"{fmt} stores modality values: windows do not apply (use png or jpg)")
+        if not 1 <= len(wins) <= 3: raise ValueError(f"{fmt} holds 1 to 3 channels: give 1 to 3 windows, not {len(wins)}")
+        for w in wins: apply_window(np.zeros(1), *w)   # a width below 1, a non-finite value: refused here
+    if size is not None and not all(isinstance(v, int) and v > 0 for v in listify(size)):
+        raise ValueError(f"size must be a positive number of pixels (or None to keep the size), not {size!r}")
 
 def prepare(src,                 # folder of DICOMs (searched recursively) or a single file
             dest,                # output folder (created); must not be inside `src`
@@ -471,23 +488,28 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
             salt:str=None,       # secret key of the pseudonyms (names and UIDs); required with names='pseudonym'
            ) -> PrepareResult:
     "Convert every DICOM under `src` into an ML-ready image in `dest/images`, with `dest/metadata.csv`; resumable"
-    if fmt not in FORMATS: raise ValueError(f"fmt must be one of {list(FORMATS)}, not {fmt!r}")
+    check_prepare_options(wins, size, fmt)
     if names not in ('source', 'pseudonym'): raise ValueError(f"names must be 'source' or 'pseudonym', not {names!r}")
     if names == 'pseudonym' and not salt: raise ValueError("names='pseudonym' needs a secret salt (the same one on every run, so names stay stable)")
     src, dest = Path(src).resolve(), Path(dest).resolve()
     if not src.exists(): raise FileNotFoundError(f"{src}: no such file or folder")
+    if src.is_dir() and not os.access(src, os.R_OK | os.X_OK): raise PermissionError(f"{src}: the source folder cannot be read")
+    if dest.exists() and not dest.is_dir(): raise FileExistsError(f"{dest}: exists and is not a folder")
     if dest == src or src in dest.parents: raise ValueError(f"{dest}: the output folder must not be inside the source folder {src}")
     for p in ('images', 'metadata.csv', 'problems.csv', 'prepare.json'):
         if not path_inside(dest, dest/p): raise ValueError(f"{dest/p} leads out of {dest} through a symlink: refused")
     root = src if src.is_dir() else src.parent
     files = get_dicom_files(src)
-    (dest/'images').mkdir(parents=True, exist_ok=True)
+    try: (dest/'images').mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise OSError(f"{dest}: the output folder cannot be created ({e.strerror or e})") from None
+    if not os.access(dest, os.W_OK): raise PermissionError(f"{dest}: the output folder cannot be written")
     settings = dict(wins=[list(map(float, w)) for w in wins] if wins is not None else None,
                     size=listify(size) if size else None, fmt=fmt, all_frames=all_frames)
     if names == 'pseudonym': settings.update(names=names, key=keyed_hash('medimg prepare', salt))   # a different salt: other names
     _check_settings(dest, settings)
     remove_partial(dest)                                           # leftovers of a killed run
-    res = PrepareResult(dest=dest, written=[], existing=[], skipped={}, bad={}, csv=dest/'metadata.csv', problems=dest/'problems.csv')
+    res = PrepareResult(dest=dest, written=[], existing=[], skipped={}, bad={}, blank={}, csv=dest/'metadata.csv',
+                        problems=dest/'problems.csv')
     label = (lambda rel: path_pseudonym(rel.as_posix(), salt)) if names == 'pseudonym' else (lambda rel: str(rel))
     plan = {}
     for fn in files:                                               # every name is decided before anything is written
@@ -496,7 +518,7 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')
                 plan[fn] = _frames_of(fn, all_frames)
-        except Exception as e: _problem(res, label(rel), e, fn, rel)
+        except FILE_PROBLEMS as e: _problem(res, label(rel), e, fn, rel)
     out_names = output_names([(fn.relative_to(root), k) for fn, (ks, _) in plan.items() for k in ks], FORMATS[fmt], names, salt,
                              _name_max(dest/'images'))
     rows, srcs = [], {}
@@ -506,7 +528,7 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
             with warnings.catch_warnings():
                 warnings.simplefilter('ignore')   # pydicom's warnings about odd files: problems are reported below
                 _prepare_file(fn, rel, plan[fn], out_names, dest, wins, size, fmt, res, rows, label(rel))
-        except Exception as e:
+        except FILE_PROBLEMS as e:
             rows = [r for r in rows if r['source'] != label(rel)]
             _problem(res, label(rel), e, fn, rel)
     _write_tables(res, rows, root, srcs, salt)
