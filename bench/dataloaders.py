@@ -80,7 +80,7 @@ def bench(files, wins, bs, tmp, name):
                                    batch_tfms=aug_transforms(size=224) if aug else None, **common)
         mk.items = files
         (ra, shp, dt), (rn, _, _) = run(mk)
-        rows['medimg DicomBlock (direct, one fixed window)'] = (ra, rn, f"{shp} {dt}; as above with `Windowed([(4096, 2048)])` instead of `HistScaled`: the cost of decoding and resizing alone")
+        rows['medimg DicomBlock (direct, one fixed window)'] = (ra, rn, f"{shp} {dt}; as above with `ApplyWindows([(4096, 2048)])` instead of `HistScaled`: the cost of decoding and resizing alone")
     t = time.perf_counter()
     res = prepare(files[0].parent, tmp/f'cache_{name}', wins=wins, size=256, fmt='png', progress=False)
     t_prep = time.perf_counter() - t

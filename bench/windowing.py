@@ -24,7 +24,7 @@ with methods of the same names; medimg's library code does not call those method
 `--threads` threads (default 1: the setting of DataLoader workers, and fair on a shared 2-core machine).
 A second table times `hist_scaled` (medimg, sampled and full sort, and its previous sort + searchsorted route)
 against fastai's `Tensor.hist_scaled`, per image, including a 16x1x256x256 area-resized batch (the DataLoader case).
-With a CUDA GPU, a third table times `Windowed` on batches on the GPU. Prints markdown tables."""
+With a CUDA GPU, a third table times `ApplyWindows` on batches on the GPU. Prints markdown tables."""
 import os, sys, time, shutil, argparse, tempfile, warnings
 from pathlib import Path
 warnings.simplefilter('ignore')
@@ -33,7 +33,7 @@ from medimg.reading import dcmread, pixel_array
 from medimg.pixels import modality_lut
 from medimg.vision import TensorCTScan
 from medimg.data import sample_file
-from medimg.windowing import to_nchan, hist_scaled, dicom_windows, Windowed
+from medimg.windowing import to_nchan, hist_scaled, dicom_windows, ApplyWindows
 from medimg.windowing import _int_range, _row_bins, _row_bins_sort, _interp_search, _rank_levels   # the previous hist_scaled route, for comparison
 
 def replicate(dest, names, copies):
@@ -157,11 +157,11 @@ def main(argv=None):
         print(f"| {name} | {t1:.1f} | {t2:.1f} | {t0:.1f} | {t3:.1f} | {t0/t1:.1f}x | {t3/t1:.1f}x |")
 
     if torch.cuda.is_available():
-        print(f"\n### `Windowed` (3 windows) on a batch on the GPU ({torch.cuda.get_device_name()}), images/s\n")
+        print(f"\n### `ApplyWindows` (3 windows) on a batch on the GPU ({torch.cuda.get_device_name()}), images/s\n")
         print("| batch | CPU | GPU | GPU / CPU |")
         print("|---|---|---|---|")
         hu = torch.from_numpy(modality_lut(pixel_array(dcmread(sets[next(iter(sets))][0][0])), dcmread(sets[next(iter(sets))][0][0])))
-        tfm = Windowed(sets[next(iter(sets))][1])
+        tfm = ApplyWindows(sets[next(iter(sets))][1])
         for bs in (16, 64):
             xb = TensorCTScan(hu[None, None].repeat(bs, 1, 1, 1))
             res = {}

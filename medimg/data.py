@@ -180,11 +180,11 @@ def write_ct_phantom(fn,                    # file to write
                      size:int=64,           # rows and columns
                      slope:float=1.0,       # RescaleSlope
                      intercept:float=-1024, # RescaleIntercept
-                     hu:np.ndarray=None,    # HU image to store (default: `phantom_hu(size)`)
+                     hu:np.ndarray=None,    # HU image to store (default: phantom_hu(size))
                      position=(0.,0.,0.),   # ImagePositionPatient of the first pixel (mm)
                      spacing=(0.5,0.5),     # PixelSpacing (row, column) in mm
                      thickness:float=1.0,   # SliceThickness in mm
-                     **tags                 # other DICOM keywords to set, e.g. `SeriesInstanceUID`, `InstanceNumber`
+                     **tags                 # other DICOM keywords to set, e.g. SeriesInstanceUID, InstanceNumber
                     ) -> Path:
     "Write a CT DICOM of `hu` stored as `(hu - intercept) / slope` in signed 16-bit"
     hu = phantom_hu(size) if hu is None else np.asarray(hu)

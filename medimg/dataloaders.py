@@ -29,7 +29,7 @@ from .pixels import display_px, is_colour, rescale_params, apply_window
 from .vision import TensorDicom
 from .deid import keyed_hash, burned_in_risk
 from .metadata import from_dicoms, drop_phi, write_csv, path_pseudonym
-from .windowing import (Windowed, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
+from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
                               save_npy, load_npy, uint8_image)
 
 # %% auto #0
@@ -59,7 +59,7 @@ class TensorWindowed(TensorImage):
 
 class _ShowWindowed(DisplayedTransform):
     "Tag the windowed batch as `TensorWindowed`, so `show_batch` draws it in grey on a fixed [0, 1] scale"
-    order = 16   # right after `Windowed` / `HistScaled` (15)
+    order = 16   # right after `ApplyWindows` / `HistScaled` (15)
     def encodes(self, x:TensorImage): return x.as_subclass(TensorWindowed)
 
 def _norm_tfms(norm):
@@ -67,19 +67,19 @@ def _norm_tfms(norm):
     if norm: return [Normalize.from_stats(*norm)]
     return []
 
-def DicomBlock(wins=None,         # windows `(width, level)` (one channel each); `None`: per-image `HistScaled`
-               size=None,         # resize items to `size` (int or (rows, cols)) with `TensorResize`
-               norm=True,         # `True`: normalise with one batch's stats; `(mean, std)`: these; `False`: none
+def DicomBlock(wins=None,         # windows (width, level) (one channel each); None: per-image HistScaled
+               size=None,         # resize items to size (int or (rows, cols)) with TensorResize
+               norm=True,         # True: normalise with one batch's stats; (mean, std): these; False: none
                reader=None,       # item reader (default TensorDicom.create; prepared_tensor for a prepared cache)
               ) -> TransformBlock:
     "A fastai block for DICOM images: float modality values per item, windowing and normalisation per batch"
-    scale = Windowed(wins) if wins is not None else HistScaled()
+    scale = ApplyWindows(wins) if wins is not None else HistScaled()
     return TransformBlock(type_tfms=ifnone(reader, TensorDicom.create), item_tfms=[TensorResize(size)] if size else [],
                           batch_tfms=[scale, _ShowWindowed(), *_norm_tfms(norm)])
 
 # %% ../nbs/04_dataloaders.ipynb #8c3d2cc1
-def siim_small(download:bool=True,  # download with fastai's `untar_data` when no local copy exists
-               base=None,           # fastai's data folder (default `~/.fastai/data`)
+def siim_small(download:bool=True,  # download with fastai's untar_data when no local copy exists
+               base=None,           # fastai's data folder (default ~/.fastai/data)
               ) -> Path:
     "Folder of fastai's SIIM_SMALL set (`labels.csv` + `train/*/*.dcm`): local copy, fastai's cache, else a download"
     from fastai.data.external import untar_data, URLs, fastai_path
@@ -184,13 +184,13 @@ def _lesion(hu, rng, hu_value, r_range=(6, 12)):
     return out, (w >= 0.5).astype(np.uint8), (int(cy), int(cx), float(r))
 
 # %% ../nbs/04_dataloaders.ipynb #2022f7cb
-def make_lesion_dataset(dest,                  # folder to write `images/`, `masks/` and `labels.csv` into
+def make_lesion_dataset(dest,                  # folder to write images/, masks/ and labels.csv into
                         n:int=48,              # number of images (half with a lesion)
                         size:int=128,          # output rows and columns
                         crop:int=256,          # side of the crop taken from each source slice, before downsampling
                         lesion_hu:float=200,   # attenuation of the inserted lesions
                         radius=(6, 12),        # range of lesion radii, in output pixels
-                        sources=None,          # CT sample names (default `LESION_SOURCES`)
+                        sources=None,          # CT sample names (default LESION_SOURCES)
                         seed:int=0) -> pd.DataFrame:
     "Write `n` CT crops of real slices, every other one with a synthetic lesion; returns the labels table"
     dest, rng = Path(dest), np.random.default_rng(seed)
@@ -241,6 +241,11 @@ def DicomMaskBlock(codes=None  # names of the label values 0, 1, ...
 # %% ../nbs/04_dataloaders.ipynb #7fb726ac
 class DicomSegmentationDataLoaders(DataLoaders):
     "DataLoaders for DICOM images and label masks (PNG files, arrays or a DICOM SEG)"
+    def __init__(self, *loaders, # the DataLoader objects to wrap (train, valid, ...)
+                 path='.',       # the folder models are saved in
+                 device=None):   # the device batches go to (default: the GPU if there is one)
+        super().__init__(*loaders, path=path, device=device)
+
     @classmethod
     @delegates(DataLoaders.from_dblock)
     def from_label_func(cls, path, fnames, label_func, wins=None, size=None, norm=True, codes=None, valid_pct=0.2,
@@ -298,9 +303,9 @@ def u16_offset(lo:float, hi:float, name:str='') -> int:
     raise DicomError(f"{name}: values {lo:g}..{hi:g} do not fit 16 bits (0..65535 or -32768..32767); use npy")
 
 def prepared_image(fn,              # DICOM path or dataset
-                   wins=None,       # windows for png/jpg (1 to 3); `None`: the viewer's default view (`display_px`)
-                   size=None,       # resize to `size` (`TensorResize`)
-                   fmt:str='png',   # output format (see `FORMATS`)
+                   wins=None,       # windows for png/jpg (1 to 3); None: the viewer's default view (display_px)
+                   size=None,       # resize to size (TensorResize)
+                   fmt:str='png',   # output format (see FORMATS)
                    frame:int=0) -> torch.Tensor:
     "What `prepare` stores for `fn`: [0, 1] channels (png/jpg), integer modality values (png16/tif16), float values (npy)"
     ds = fn if isinstance(fn, DcmDataset) else dcmread(fn)
@@ -317,7 +322,7 @@ def prepared_image(fn,              # DICOM path or dataset
         return x
     if fmt in ('png', 'jpg') and isinstance(x, TensorDicom):
         if not 1 <= len(wins) <= 3: raise ValueError(f"{fmt} holds 1 to 3 channels: give 1 to 3 windows, not {len(wins)}")
-        x = Windowed(wins)(x)
+        x = ApplyWindows(wins)(x)
     return x
 
 # %% ../nbs/04_dataloaders.ipynb #92c3501f
@@ -478,11 +483,11 @@ def check_prepare_options(wins, size, fmt):
         raise ValueError(f"size must be a positive number of pixels (or None to keep the size), not {size!r}")
 
 def prepare(src,                 # folder of DICOMs (searched recursively) or a single file
-            dest,                # output folder (created); must not be inside `src`
-            wins=None,           # windows `(width, level)`: 1 to 3 for png/jpg; `None`: the viewer's default window
-            size=256,            # resize to `size` (int or (rows, cols)); `None` keeps the size
+            dest,                # output folder (created); must not be inside src
+            wins=None,           # windows (width, level): 1 to 3 for png/jpg; None: the viewer's default window
+            size=256,            # resize to size (int or (rows, cols)); None keeps the size
             fmt:str='png',       # 'png', 'jpg' (8-bit windows), 'png16', 'tif16' (16-bit modality values), 'npy' (float32)
-            all_frames:bool=False,  # every frame of multi-frame files (`name_f0003.png`); default the first frame only
+            all_frames:bool=False,  # every frame of multi-frame files (name_f0003.png); default the first frame only
             progress:bool=True,  # show a progress bar
             names:str='source',  # output names: 'source' (the source's folders and name) or 'pseudonym' (keyed hashes, no paths)
             salt:str=None,       # secret key of the pseudonyms (names and UIDs); required with names='pseudonym'

@@ -152,9 +152,9 @@ def _functional_groups(ds, r, max_multi):
 
 # %% ../nbs/01_metadata.ipynb #04f7182d
 def as_dict(ds:DcmDataset,
-            px_summ:bool=False,  # add the pixel summary (`px_summary`): needs the pixel data
-            window:tuple=None,   # (width, level) for `img_pct_window`; default: the file's own window
-            max_multi:int=16,    # longer multi-valued elements stay one `\`-joined string
+            px_summ:bool=False,  # add the pixel summary (px_summary): needs the pixel data
+            window:tuple=None,   # (width, level) for img_pct_window; default: the file's own window
+            max_multi:int=16,    # longer multi-valued elements stay one \-joined string
            ) -> dict:
     "The header of `ds` as a flat dict (rules above); with `px_summ`, pixel statistics in modality units"
     r = {}
@@ -254,14 +254,14 @@ def _n_workers(n_workers, n):
 
 
 def from_dicoms(files,                 # DICOM paths (str or Path), or a folder to search
-                px_summ:bool=False,    # decode pixels and add `img_*` statistics (much slower)
-                window:tuple=None,     # (width, level) for `img_pct_window` (default: each file's own)
+                px_summ:bool=False,    # decode pixels and add img_* statistics (much slower)
+                window:tuple=None,     # (width, level) for img_pct_window (default: each file's own)
                 n_workers:int=None,    # worker processes; 0 reads here; default: cores (max 8) for >= 64 files
                 progress:bool=True,    # show a progress bar
                 tags:list=None,        # read only these keywords (faster on big headers)
                 force:bool=False,      # also read files without the DICM preamble
                 max_multi:int=16,      # longer multi-valued elements stay one string
-                chunksize:int=None,    # files per task sent to a worker (default: up to 32; 1 with `px_summ`)
+                chunksize:int=None,    # files per task sent to a worker (default: up to 32; 1 with px_summ)
                 verbose:bool=True,     # print how many files failed
                ) -> pd.DataFrame:
     "A DataFrame of DICOM headers, one row per file in `files`; unreadable files get an `error`, never an exception"
@@ -385,7 +385,7 @@ def export_csv(files,                  # DICOM paths, or a folder
                out,                    # the CSV file to write
                profile:DeidProfile=None,  # de-identification profile (default: the basic profile; see drop_phi)
                keep_paths:bool=False,  # keep file paths in fname (else keyed pseudonyms)
-               **kwargs                # profile switches (salt, retain_..., clean_...), else passed to `from_dicoms`
+               **kwargs                # profile switches (salt, retain_..., clean_...), else passed to from_dicoms
               ) -> pd.DataFrame:
     "Write the metadata table of `files`, de-identified by `drop_phi`, to the CSV `out`; print a one-line summary"
     deid = {k: kwargs.pop(k) for k in list(kwargs) if k in PROFILE_SWITCHES}

@@ -142,9 +142,9 @@ def pick_frames(n:int, k:int=12) -> list:
     "Up to `k` frame indices spread evenly over `n` frames, first and last included"
     return sorted(set(np.linspace(0, n - 1, min(k, n)).round().astype(int).tolist()))
 
-def show_frames(fn,                # file, dataset or `DicomFrames`
-                idxs=None,         # frame indices (default: up to `n` spread evenly)
-                n:int=12,          # number of frames when `idxs` is None
+def show_frames(fn,                # file, dataset or DicomFrames
+                idxs=None,         # frame indices (default: up to n spread evenly)
+                n:int=12,          # number of frames when idxs is None
                 ncols:int=6,       # frames per row
                 size:float=1.6,    # size of each frame in inches
                 window='viewer',   # 'viewer', (width, level) or None (min-max of each frame)
@@ -176,9 +176,9 @@ def _thumbs(fn, idxs, n, size, window):
     idxs = pick_frames(len(fr), n) if idxs is None else listify(idxs)
     return fr, idxs, [_thumb(fr[k], size) for k in idxs]
 
-def animate_frames(fn,               # file, dataset or `DicomFrames`
-                   idxs=None,        # frame indices (default: `n` spread evenly)
-                   n:int=16,         # number of frames when `idxs` is None
+def animate_frames(fn,               # file, dataset or DicomFrames
+                   idxs=None,        # frame indices (default: n spread evenly)
+                   n:int=16,         # number of frames when idxs is None
                    size:int=160,     # longer side of each frame in pixels
                    fps:float=None,   # frames per second (default: the file's rate, else 10)
                    window='viewer', cmap='bone') -> animation.FuncAnimation:
@@ -195,7 +195,7 @@ def animate_frames(fn,               # file, dataset or `DicomFrames`
     return anim
 
 # %% ../nbs/03_multiframe.ipynb #b075ee27
-def save_gif(fn, out,                # file, dataset or `DicomFrames`; output .gif path
+def save_gif(fn, out,                # file, dataset or DicomFrames; output .gif path
              idxs=None, n:int=32, size:int=256, fps:float=None, window='viewer') -> Path:
     "Write frames of `fn` as an animated GIF at the file's frame rate (else 10 fps)"
     fr, idxs, ims = _thumbs(fn, idxs, n, size, window)
@@ -625,9 +625,9 @@ def export_frames(src,                 # a file, a list of files, or a folder
                   out,                 # output folder
                   idxs=None,           # frame indices (default: all)
                   fmt:str='jpg',       # 'jpg' (8-bit) or 'tif' (16-bit lossless)
-                  window='viewer',     # jpg: 'viewer', a `dicom_windows` name or (width, level)
-                  wins=None,           # jpg: several windows as channels instead (see `to_nchan`)
-                  offset:int=None,     # tif: store the modality values + `offset` exactly
+                  window='viewer',     # jpg: 'viewer', a dicom_windows name or (width, level)
+                  wins=None,           # jpg: several windows as channels instead (see to_nchan)
+                  offset:int=None,     # tif: store the modality values + offset exactly
                   brks=None,           # tif: histogram-scaling breakpoints (default: each frame's own)
                   progress:bool=True) -> tuple:
     "Write frames of DICOM files as images; returns `(written paths, [unreadable file: reason])`"

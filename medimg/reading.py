@@ -34,11 +34,12 @@ def is_dicom(fn) -> bool:
 # %% ../nbs/00_core.ipynb #860e4776
 def get_dicom_files(path,              # folder to search (or a single file)
                     recurse:bool=True, # search sub-folders too
-                    folders=None,      # only these sub-folders of `path`
+                    folders=None,      # only these sub-folders of path
                    ) -> list:
     "Sorted DICOM files in `path`, found by extension or by the `DICM` marker; unreadable entries are skipped"
     path = Path(path)
     if path.is_file(): return [path] if is_dicom(path) else []
+    if path.is_dir() and not os.access(path, os.R_OK | os.X_OK): raise PermissionError(f"{path}: the folder cannot be read")
     roots = [path/f for f in ([folders] if isinstance(folders, (str, Path)) else folders or [])] or [path]
     res = []
     for root in roots:
@@ -246,7 +247,7 @@ def frame_index(ds:DcmDataset, frame:int) -> int:
     return int(frame) % n
 
 def pixel_array(ds:DcmDataset,    # a dataset read with its pixel data
-                frame:int=None,   # decode only this frame (all frames if `None`)
+                frame:int=None,   # decode only this frame (all frames if None)
                ) -> np.ndarray:
     "Decoded stored values of `ds`: (rows, cols), frames first, colour last and as RGB"
     check_decodable(ds)

@@ -19,7 +19,7 @@ from .pixels import *
 from .vision import *
 
 # %% auto #0
-__all__ = ['TISSUE_HU', 'dicom_windows', 'windowed', 'freqhist_bins', 'hist_scaled', 'to_nchan', 'to_3chan', 'Windowed',
+__all__ = ['TISSUE_HU', 'dicom_windows', 'windowed', 'freqhist_bins', 'hist_scaled', 'to_nchan', 'to_3chan', 'ApplyWindows',
            'HistScaled', 'uniform_blur2d', 'gauss_blur2d', 'mask_from_blur', 'mask2bbox', 'square_bbox', 'crop_resize',
            'uint8_image', 'save_jpg', 'read_jpg', 'to_uint16', 'save_tif16', 'read_tif16', 'save_npy', 'load_npy']
 
@@ -157,7 +157,7 @@ def _row_bins(x:torch.Tensor, n_bins:int=100, max_samples:int=2**16, ir='auto') 
 # %% ../nbs/02_windowing.ipynb #bd34d7f6
 def freqhist_bins(x,                     # tensor or array (modality units), or a dataset
                   n_bins:int=100,        # number of equal-frequency bins
-                  max_samples:int=2**16, # non-integer images: quantiles of a random sample this big (`None`: sort all)
+                  max_samples:int=2**16, # non-integer images: quantiles of a random sample this big (None: sort all)
                  ) -> torch.Tensor:
     "Sorted distinct breakpoints that split the values of `x` into groups of about equal pixel counts"
     if isinstance(x, DcmDataset): x = x.hu()
@@ -233,8 +233,8 @@ def _interp(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, ir=None) -> torch.
 
 # %% ../nbs/02_windowing.ipynb #73d8a9fc
 def hist_scaled(x,                     # tensor or array in modality units, or a dataset
-                brks=None,             # breakpoints (from `freqhist_bins`); default: each image's own
-                n_bins:int=100,        # bins when `brks` is None
+                brks=None,             # breakpoints (from freqhist_bins); default: each image's own
+                n_bins:int=100,        # bins when brks is None
                 max_samples:int=2**16, # non-integer images: sample size for their bins (None: sort every value)
                 min_px:float=None,     # clip values below this first (fastai's DcmDataset.hist_scaled)
                 max_px:float=None,     # clip values above this first
@@ -296,7 +296,7 @@ def _dataset_nchan(ds:DcmDataset, wins, bins=None, frame:int=None) -> TensorImag
     return out.as_subclass(TensorImage)
 
 # %% ../nbs/02_windowing.ipynb #e03b6200
-class Windowed(DisplayedTransform):
+class ApplyWindows(DisplayedTransform):
     "Map a `TensorDicom` (..., 1, H, W) in modality units to a `TensorImage` (..., len(wins), H, W) in [0, 1]"
     order = 15
     def __init__(self, wins): super().__init__(); self.wins = list(wins)
@@ -330,7 +330,7 @@ def gauss_blur2d(x:torch.Tensor, s:float) -> torch.Tensor:
 
 # %% ../nbs/02_windowing.ipynb #bd9ceb9f
 def mask_from_blur(x,                    # (..., H, W) in modality units, or a dataset
-                   window,               # `(width, level)` that shows the body
+                   window,               # (width, level) that shows the body
                    sigma:float=0.01,     # blur standard deviation, as a fraction of the image width
                    thresh:float=0.5,     # threshold on the blurred windowed image
                    remove_max:bool=False):# treat values above the window (white) as background first (fastai's default)
@@ -359,9 +359,9 @@ def square_bbox(bbox, h:int, w:int) -> torch.Tensor:
     return torch.stack([r0, c0, r0 + side - 1, c0 + side - 1], -1).long()
 
 def crop_resize(x:torch.Tensor,   # (H, W), (C, H, W) or (N, C, H, W)
-                bbox,             # `(row0, col0, row1, col1)` inclusive, or one per image (N, 4)
-                size,             # output size: int or `(rows, cols)`
-                square:bool=False,# grow each box to a square first (`square_bbox`): no distortion at a square size
+                bbox,             # (row0, col0, row1, col1) inclusive, or one per image (N, 4)
+                size,             # output size: int or (rows, cols)
+                square:bool=False,# grow each box to a square first (square_bbox): no distortion at a square size
                 mode:str='bilinear'):
     "Crop each image of `x` to its box and resize it to `size` (one `grid_sample`, any device)"
     size = (size, size) if isinstance(size, int) else tuple(size)
@@ -391,9 +391,9 @@ def uint8_image(im, fmt:str='JPEG') -> np.ndarray:
     a = to_uint8(im.float().cpu().permute(1, 2, 0))
     return a[..., 0] if a.shape[-1] == 1 else a
 
-def save_jpg(x,               # modality values (tensor/array) or a dataset; or [0, 1] channels if `wins` is None
+def save_jpg(x,               # modality values (tensor/array) or a dataset; or [0, 1] channels if wins is None
              path,            # file name (the suffix becomes .jpg)
-             wins=None,       # windows to stack as channels (`to_nchan`)
+             wins=None,       # windows to stack as channels (to_nchan)
              bins=None,       # add a histogram-scaled channel
              quality:int=95): # JPEG quality
     "Save `x` as an 8-bit JPEG, one channel per window (1: greyscale, 2: RGB with an empty blue channel, 3: RGB)"
