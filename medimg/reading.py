@@ -14,8 +14,9 @@ from pydicom import pixels as pxl
 
 # %% auto #0
 __all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'PLUGINS', 'DECODE_ERRORS', 'is_dicom', 'get_dicom_files', 'dicom_paths',
-           'DicomError', 'dcmread', 'read_header', 'dataset_name', 'transfer_syntax_name', 'error_message', 'n_frames',
-           'check_decodable', 'decoding', 'frame_index', 'pixel_array', 'atomic_write', 'remove_partial']
+           'DicomError', 'dcmread', 'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name',
+           'error_message', 'n_frames', 'check_decodable', 'decoding', 'frame_index', 'pixel_array', 'atomic_write',
+           'remove_partial']
 
 # %% ../nbs/00_core.ipynb #b9d3095b
 DICOM_EXTENSIONS = {'.dcm', '.dicom', '.dcm30', '.ima'}
@@ -103,6 +104,25 @@ def _check_whole(ds, fn, pos:int, end:int, size:int, tags):
                          "the file is truncated")
 
 # %% ../nbs/00_core.ipynb #0f5474db
+def read_header_from(fp,                # an open binary file, positioned at its start
+                     fn,                # what names the file in errors (a path or a URL)
+                     size:int,          # the file's size in bytes
+                     force:bool=False,  # read files without the DICM preamble
+                     tags=None,         # read only these keywords or tags
+                    ) -> DcmDataset:
+    "`read_header` of an open file (a local file, or a remote one read by byte ranges): only the header's bytes are read"
+    try: ds = pydicom.dcmread(fp, force=force, stop_before_pixels=True, specific_tags=tags)
+    except pydicom.errors.InvalidDicomError as e:
+        raise DicomError(f"{fn}: not a DICOM file (no 'DICM' marker after the 128-byte preamble); "
+                         "use force=True to read an old headerless file") from e
+    except PARSE_ERRORS as e: raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({e})") from e
+    pos = fp.tell()
+    ts = ds.file_meta.get('TransferSyntaxUID')
+    if ts is not None and ts.is_deflated: return ds   # a deflated body is read to its end: nothing to tell
+    end = _element_end(fp, ts is None or ts.is_little_endian, pos) if pos < size else None
+    _check_whole(ds, fn, pos, end, size, tags)
+    return ds
+
 def read_header(fn,                # path of the file
                 force:bool=False,  # read files without the DICM preamble
                 tags=None,         # read only these keywords or tags (pydicom's specific_tags)
@@ -110,15 +130,7 @@ def read_header(fn,                # path of the file
     "Read only the header of `fn`, raising `DicomError` if the file is cut short (which pydicom reads without complaint)"
     fn = Path(fn)
     dcmread(fn, force=force, header_only=True, specific_tags=['TransferSyntaxUID'])   # a clear error for a bad file
-    with open(fn, 'rb') as fp:
-        try: ds = pydicom.dcmread(fp, force=force, stop_before_pixels=True, specific_tags=tags)
-        except PARSE_ERRORS as e: raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({e})") from e
-        pos, size = fp.tell(), os.fstat(fp.fileno()).st_size
-        ts = ds.file_meta.get('TransferSyntaxUID')
-        if ts is not None and ts.is_deflated: return ds   # a deflated body is read to its end: nothing to tell
-        end = _element_end(fp, ts is None or ts.is_little_endian, pos) if pos < size else None
-    _check_whole(ds, fn, pos, end, size, tags)
-    return ds
+    with open(fn, 'rb') as fp: return read_header_from(fp, fn, os.fstat(fp.fileno()).st_size, force, tags)
 
 # %% ../nbs/00_core.ipynb #2406997a
 def dataset_name(ds:DcmDataset) -> str:
