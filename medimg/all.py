@@ -6,14 +6,15 @@
 __all__ = []
 
 # %% ../nbs/index.ipynb #b8c61fa7
-from . import reading, data, pixels, vision, metadata, windowing, multiframe, dataloaders, cli
+from . import reading, data, pixels, vision, storage, metadata, windowing, multiframe, dataloaders, cli
 from .reading import *
 from .data import *
 from .pixels import *
 from .vision import *
+from .storage import *
 from .metadata import *
 from .windowing import *
 from .multiframe import *
 from .dataloaders import *
 from .cli import *
-__all__ = [n for m in (reading, data, pixels, vision, metadata, windowing, multiframe, dataloaders, cli) for n in m.__all__]
+__all__ = [n for m in (reading, data, pixels, vision, storage, metadata, windowing, multiframe, dataloaders, cli) for n in m.__all__]

@@ -73,22 +73,27 @@ def info_cli(argv=None) -> int:
 
 # %% ../nbs/04b_cli.ipynb #e7017db7
 def prepare_cli(argv=None) -> int:
-    "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F]`"
+    "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--scheduler ADDRESS]`"
     from medimg.dataloaders import prepare, FORMATS, sample_dicom_dir
     p = argparse.ArgumentParser('medimg prepare', description='Convert a folder of DICOMs into an ML-ready dataset '
         '(resized images + metadata.csv with direct identifiers removed: names, IDs, addresses; dates, age and sex kept); resumable')
-    p.add_argument('src', nargs='?', help='folder of DICOMs (default: the bundled sample set)')
-    p.add_argument('dest', nargs='?', default='medimg_prepared', help='output folder (default: ./medimg_prepared)')
+    p.add_argument('src', nargs='?', help='folder of DICOMs, or a URL (s3://, gs://, https://); default: the bundled sample set')
+    p.add_argument('dest', nargs='?', default='medimg_prepared', help='output folder or URL (default: ./medimg_prepared)')
     p.add_argument('--window', action='append', type=_parse_window, metavar='W',
                    help='window name or WIDTH,LEVEL; repeat for channels (png/jpg: 1 to 3). Default: the viewer window')
     p.add_argument('--size', type=int, default=256, help='output size: images are resized (squashed) to SIZE x SIZE pixels (0: keep); default 256')
     p.add_argument('--format', default='png', choices=list(FORMATS), help='output format; default png')
     p.add_argument('--all-frames', action='store_true', help='every frame of multi-frame files (default: first)')
+    p.add_argument('--scheduler', metavar='ADDRESS', help='a Dask scheduler (tcp://host:8786): convert the files on '
+                   'that cluster (needs pip install "medimg[dask]")')
     a = p.parse_args(argv)
-    src = Path(a.src) if a.src else sample_dicom_dir()
+    src = a.src or sample_dicom_dir()
     if not a.src: print("No SRC given: preparing the bundled sample set")
-    try: res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames)
+    try: res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames, client=a.scheduler)
     except (FileNotFoundError, ValueError) as e: print(f"medimg prepare: {e}", file=sys.stderr); return 1
+    except (ImportError, OSError) as e:   # no dask installed; a scheduler that cannot be reached
+        if not a.scheduler: raise
+        print(f"medimg prepare: cannot use the Dask scheduler {a.scheduler}: {type(e).__name__}: {e}", file=sys.stderr); return 1
     print(f"\n{res}")
     if not res.written and not res.existing:
         why = 'see the problems above' if res.bad or res.skipped else f'no DICOM files found in {src}'

@@ -28,6 +28,8 @@ from .reading import (DicomError, DICOM_EXTENSIONS, dcmread, get_dicom_files, pi
 from .pixels import display_px, is_colour, rescale_params
 from .vision import TensorDicom
 from .metadata import from_dicoms, drop_phi
+from .storage import (dicom_files, relative, read_dicom, is_url, join, exists, read_bytes, atomic_output,
+                            clean_partial, dask_map)
 from .windowing import (Windowed, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
                               save_npy, load_npy, uint8_image)
 
@@ -245,9 +247,9 @@ def _write(x:torch.Tensor, fn:Path, fmt:str):
     else: a = uint8_image(x, 'PNG')   # as `save_jpg`: grey, RGB with an empty blue, or RGB
     Image.fromarray(a).save(fn, format='PNG')
 
-def _save_atomic(x:torch.Tensor, out:Path, fmt:str):
-    "Write `x` to `out` through a temporary file in the same folder, renamed into place when complete"
-    with atomic_write(out) as tmp: _write(x, tmp, fmt)
+def _save_atomic(x:torch.Tensor, out, fmt:str):
+    "Write `x` to `out` (a path or URL) through a temporary file, renamed or published into place when complete"
+    with atomic_output(out) as tmp: _write(x, tmp, fmt)
 
 def prepared_tensor(fn) -> TensorImage:
     "Read a file written by `prepare`: `TensorDicom` of modality values (npy, png16, tif16), else [0, 1] channels"
@@ -259,9 +261,9 @@ def prepared_tensor(fn) -> TensorImage:
     return TensorImage(read_jpg(fn))
 
 # %% ../nbs/04_dataloaders.ipynb #d261d771
-def _metadata(files:list) -> pd.DataFrame:
+def _metadata(files:list, client=None) -> pd.DataFrame:
     "Non-identifying header fields of `files`: chapter 1's table with PHI dropped"
-    return drop_phi(from_dicoms(files, progress=False, verbose=False)).drop(columns=['fname']).reset_index(drop=True)
+    return drop_phi(from_dicoms(files, progress=False, verbose=False, client=client)).drop(columns=['fname']).reset_index(drop=True)
 
 def _out_name(rel:Path, ext:str, frame=None) -> Path:
     "Output path for source `rel`: its DICOM extension replaced by `ext` (names like `1.2.840.5` keep their dots)"
@@ -271,41 +273,41 @@ def _out_name(rel:Path, ext:str, frame=None) -> Path:
 # %% ../nbs/04_dataloaders.ipynb #28457667
 def _check_settings(dest:Path, settings:dict):
     "Record `settings` in `dest/prepare.json`; refuse to resume a folder prepared with other settings"
-    fn = dest/'prepare.json'
-    if fn.exists():
-        old = json.loads(fn.read_text())
+    fn = join(dest, 'prepare.json')
+    if exists(fn):
+        old = json.loads(read_bytes(fn))
         if old != settings: raise ValueError(f"{dest} was prepared with other settings ({old}, now {settings}): "
                                              "resuming would mix them; choose another DEST or delete that folder")
     else:
-        with atomic_write(fn) as tmp: tmp.write_text(json.dumps(settings))
+        with atomic_output(fn) as tmp: tmp.write_text(json.dumps(settings))
 
 class _NoImage(Exception): "A DICOM without pixel data (a report, RT plan, DICOMDIR, ...): skipped, not an error"
 
 def _prepare_file(fn, rel, dest, wins, size, fmt, all_frames, res, rows):
     "Convert the frames of one file; append to `res` and `rows`"
-    h = dcmread(fn, header_only=True)
+    h = read_dicom(fn) if is_url(fn) else dcmread(fn, header_only=True)   # a remote file is fetched once, whole
     if 'Rows' not in h:   # every image has Rows; reports, RT plans and DICOMDIRs have none
         raise _NoImage(f"no pixel data ({h.get('Modality', '?')} {getattr(h.get('SOPClassUID'), 'name', '')})".strip())
     if h.get('Modality') == 'SEG': raise _NoImage("a segmentation (SEG): its frames are masks, not images; read them with `seg_masks`")
     nf = n_frames(h) if all_frames else 1
     for k in range(nf):
-        out = dest/'images'/_out_name(rel, FORMATS[fmt], k if all_frames and nf > 1 else None)
-        rows.append(dict(image=str(out.relative_to(dest)), source=str(rel), frame=k))
-        if out.exists(): res.existing.append(out); continue
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _save_atomic(prepared_image(fn, wins, size, fmt, frame=k), out, fmt)
+        name = Path('images')/_out_name(rel, FORMATS[fmt], k if all_frames and nf > 1 else None)
+        out = join(dest, name)
+        rows.append(dict(image=str(name), source=str(rel), frame=k))
+        if exists(out): res.existing.append(out); continue
+        _save_atomic(prepared_image(h if is_url(fn) else fn, wins, size, fmt, frame=k), out, fmt)
         res.written.append(out)
 
-def _write_tables(res, rows, root):
+def _write_tables(res, rows, root, client=None):
     "Write `metadata.csv` (one row per image) and `problems.csv` (bad and skipped files), each atomically"
     meta = pd.DataFrame(rows)
     if len(meta):
         srcs = sorted(set(meta.source))
-        meta = meta.merge(_metadata([root/s for s in srcs]).assign(source=srcs), on='source', how='left')
+        meta = meta.merge(_metadata([join(root, s) for s in srcs], client).assign(source=srcs), on='source', how='left')
     probs = pd.DataFrame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()],
                          columns=['source', 'status', 'reason'])
     for df, fn in ((meta, res.csv), (probs, res.problems)):
-        with atomic_write(fn) as tmp: df.to_csv(tmp, index=False)
+        with atomic_output(fn) as tmp: df.to_csv(tmp, index=False)
 
 class PrepareResult(SimpleNamespace):
     "What `prepare` did: `written`, `existing` (already there), `skipped` (no image), `bad` (file: reason), `csv`"
@@ -317,6 +319,25 @@ class PrepareResult(SimpleNamespace):
         if len(probs) > max_list: probs = probs[:max_list] + [f"  ... and {len(probs)-max_list} more in {self.problems}"]
         return '\n'.join(s + probs)
 
+def _prepare_one(item, dest, wins, size, fmt, all_frames) -> dict:
+    "Convert one file `item = (fn, rel)`: what was written or already there, its table rows, or why it is bad or skipped"
+    fn, rel = item
+    res, rows = SimpleNamespace(written=[], existing=[]), []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # pydicom's warnings about odd files: problems are reported instead
+            _prepare_file(fn, rel, dest, wins, size, fmt, all_frames, res, rows)
+    except Exception as e:
+        msg = str(e).replace(str(fn), '').strip(': ') or type(e).__name__
+        return dict(rel=str(rel), written=res.written, existing=res.existing, rows=[],
+                    status='skipped' if isinstance(e, _NoImage) else 'bad', reason=msg)
+    return dict(rel=str(rel), written=res.written, existing=res.existing, rows=rows, status='ok', reason=None)
+
+def _prepare_failed(item, e) -> dict:
+    "The outcome of a file whose worker failed even with the file alone (see `dask_map`)"
+    return dict(rel=str(item[1]), written=[], existing=[], rows=[], status='bad',
+                reason=f"the worker converting it failed ({type(e).__name__}: {e})")
+
 def prepare(src,                 # folder of DICOMs (searched recursively) or a single file
             dest,                # output folder (created); must not be inside `src`
             wins=None,           # windows `(width, level)`: 1 to 3 for png/jpg; `None`: the viewer's default window
@@ -324,32 +345,31 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
             fmt:str='png',       # 'png', 'jpg' (8-bit windows), 'png16', 'tif16' (16-bit modality values), 'npy' (float32)
             all_frames:bool=False,  # every frame of multi-frame files (`name_f0003.png`); default the first frame only
             progress:bool=True,  # show a progress bar
+            client=None,         # a Dask Client or scheduler address: convert the files on that cluster
            ) -> PrepareResult:
     "Convert every DICOM under `src` into an ML-ready image in `dest/images`, with `dest/metadata.csv`; resumable"
     if fmt not in FORMATS: raise ValueError(f"fmt must be one of {list(FORMATS)}, not {fmt!r}")
-    src, dest = Path(src).resolve(), Path(dest).resolve()
-    if not src.exists(): raise FileNotFoundError(f"{src}: no such file or folder")
-    if dest == src or src in dest.parents: raise ValueError(f"{dest}: the output folder must not be inside the source folder {src}")
-    root = src if src.is_dir() else src.parent
-    files = get_dicom_files(src)
-    (dest/'images').mkdir(parents=True, exist_ok=True)
+    src, dest = (s.rstrip('/') if is_url(s) else Path(s).resolve() for s in (src, dest))   # local paths or URLs
+    if not exists(src): raise FileNotFoundError(f"{src}: no such file or folder")
+    if str(dest) == str(src) or str(dest).startswith(str(src).rstrip('/') + '/'):
+        raise ValueError(f"{dest}: the output folder must not be inside the source folder {src}")
+    files = dicom_files(src)
+    root = src if files != [src] else (src.parent if isinstance(src, Path) else src.rsplit('/', 1)[0])
+    if not is_url(dest): (dest/'images').mkdir(parents=True, exist_ok=True)
     _check_settings(dest, dict(wins=[list(map(float, w)) for w in wins] if wins is not None else None,
                                size=listify(size) if size else None, fmt=fmt, all_frames=all_frames))
-    remove_partial(dest)                                           # leftovers of a killed run
-    res = PrepareResult(dest=dest, written=[], existing=[], skipped={}, bad={}, csv=dest/'metadata.csv', problems=dest/'problems.csv')
-    rows = []
-    for fn in (progress_bar(files) if progress and files else files):
-        rel = fn.relative_to(root)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')   # pydicom's warnings about odd files: problems are reported below
-                _prepare_file(fn, rel, dest, wins, size, fmt, all_frames, res, rows)
-        except Exception as e:
-            rows = [r for r in rows if r['source'] != str(rel)]
-            msg = str(e).replace(str(fn), '').strip(': ') or type(e).__name__
-            if isinstance(e, _NoImage): res.skipped[str(rel)] = msg
-            else: res.bad[str(rel)] = msg
-    _write_tables(res, rows, root)
+    clean_partial(dest)                                            # leftovers of a killed run
+    res = PrepareResult(dest=dest, written=[], existing=[], skipped={}, bad={}, csv=join(dest, 'metadata.csv'),
+                        problems=join(dest, 'problems.csv'))
+    items, rows = [(fn, Path(relative(fn, root))) for fn in files], []
+    kw = dict(dest=dest, wins=wins, size=size, fmt=fmt, all_frames=all_frames)
+    if client is not None: outs = dask_map(_prepare_one, items, client, kw=kw, progress=progress, on_error=_prepare_failed)
+    else: outs = (_prepare_one(o, **kw) for o in (progress_bar(items) if progress and items else items))
+    for o in outs:
+        res.written += o['written']; res.existing += o['existing']; rows += o['rows']
+        if o['status'] == 'bad': res.bad[o['rel']] = o['reason']
+        elif o['status'] == 'skipped': res.skipped[o['rel']] = o['reason']
+    _write_tables(res, rows, root, client)
     return res
 
 # %% ../nbs/04_dataloaders.ipynb #c381ef2a
