@@ -349,7 +349,8 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
            ) -> PrepareResult:
     "Convert every DICOM under `src` into an ML-ready image in `dest/images`, with `dest/metadata.csv`; resumable"
     if fmt not in FORMATS: raise ValueError(f"fmt must be one of {list(FORMATS)}, not {fmt!r}")
-    src, dest = (s.rstrip('/') if is_url(s) else Path(s).resolve() for s in (src, dest))   # local paths or URLs
+    src, dest = (s if is_url(s) else Path(s).resolve() for s in (src, dest))   # local paths or URLs
+    if is_url(dest): dest = dest.rstrip('/')
     if not exists(src): raise FileNotFoundError(f"{src}: no such file or folder")
     if str(dest) == str(src) or str(dest).startswith(str(src).rstrip('/') + '/'):
         raise ValueError(f"{dest}: the output folder must not be inside the source folder {src}")
