@@ -12,7 +12,7 @@ is in use). `prepare` (png, 64 x 64) runs on the first `--prepare-files` files i
 clusters (it has no local pool). Last, the bytes a header-only read fetches over HTTP (a local server with
 range requests) from the 6 MB, 120-frame `color3d_jpeg_baseline.dcm`, and header reads over HTTP per second.
 Prints markdown tables."""
-import os, sys, time, shutil, argparse, tempfile, logging, warnings
+import os, sys, time, shutil, argparse, tempfile, logging, warnings, importlib
 from pathlib import Path
 import pydicom
 
@@ -46,6 +46,7 @@ def main():
     p.add_argument('--repeats', type=int, default=2)
     a = p.parse_args()
     warnings.simplefilter('ignore')
+    logging.getLogger('distributed').setLevel(logging.ERROR)
     from distributed import LocalCluster, Client
     from medimg.metadata import from_dicoms
     from medimg.dataloaders import prepare
@@ -59,7 +60,8 @@ def main():
         clusters = {n: LocalCluster(n_workers=n, processes=True, threads_per_worker=1, host='127.0.0.1',
                                     dashboard_address=None, silence_logs=logging.ERROR) for n in (1, 2)}
         clients = {n: Client(c) for n, c in clusters.items()}
-        for c in clients.values():   # warm: import medimg's modules on the workers
+        for c in clients.values():   # warm: import medimg's modules on every worker
+            c.run(importlib.import_module, 'medimg.dataloaders')
             from_dicoms(files[:8], client=c, progress=False, verbose=False)
             prepare(files[0], tmp/'warm', size=64, progress=False, client=c); shutil.rmtree(tmp/'warm')
         kw = dict(progress=False, verbose=False)

@@ -318,7 +318,7 @@ def from_dicoms(files,                 # DICOM paths (str or Path), or a folder 
                 verbose:bool=True,     # print how many files failed
                 client=None,           # a Dask Client or scheduler address: read the files on that cluster
                 out=None,              # a folder or URL: write Parquet parts there and return a Dask DataFrame
-                partition_size:int=100_000,  # files per Parquet part (with `out`)
+                partition_size:int=100_000,  # files per Parquet part (with out)
                ) -> pd.DataFrame:
     "A DataFrame of DICOM headers, one row per file in `files`; unreadable files get an `error`, never an exception"
     files = dicom_files(files)   # local paths or URLs
