@@ -37,7 +37,7 @@ def dicom_files(src,               # a local folder or file, a URL (a prefix or 
                 recurse:bool=True, # search below the first level too
                ) -> list:
     "Sorted DICOM files under `src`: `Path`s for local sources, URL strings for remote ones; a list is kept as given"
-    if isinstance(src, (list, tuple)): return [o if is_url(o) else Path(o) for o in src]
+    if not isinstance(src, (str, Path)): return [o if is_url(o) else Path(o) for o in src]   # any iterable: as given
     if not is_url(src): return get_dicom_files(src, recurse=recurse) if Path(src).is_dir() else [Path(src)]
     fs, path = url_fs(src)
     if not src.endswith('/') and fs.isfile(path): return [src]   # over HTTP any URL answers as a file
