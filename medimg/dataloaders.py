@@ -338,8 +338,8 @@ def _prepare_failed(item, e) -> dict:
     return dict(rel=str(item[1]), written=[], existing=[], rows=[], status='bad',
                 reason=f"the worker converting it failed ({type(e).__name__}: {e})")
 
-def prepare(src,                 # folder of DICOMs (searched recursively) or a single file
-            dest,                # output folder (created); must not be inside `src`
+def prepare(src,                 # folder of DICOMs (searched recursively), a single file, or a URL (s3://, https://...)
+            dest,                # output folder (created) or URL; must not be inside `src`
             wins=None,           # windows `(width, level)`: 1 to 3 for png/jpg; `None`: the viewer's default window
             size=256,            # resize to `size` (int or (rows, cols)); `None` keeps the size
             fmt:str='png',       # 'png', 'jpg' (8-bit windows), 'png16', 'tif16' (16-bit modality values), 'npy' (float32)
