@@ -6,12 +6,13 @@
 __all__ = []
 
 # %% ../nbs/index.ipynb #b8c61fa7
-from . import reading, data, pixels, vision, deid, codecs, metadata, windowing, multiframe, dataloaders, gpu, cli
+from . import reading, data, pixels, vision, deid, storage, codecs, metadata, windowing, multiframe, dataloaders, gpu, cli
 from .reading import *
 from .data import *
 from .pixels import *
 from .vision import *
 from .deid import *
+from .storage import *
 from .codecs import *
 from .metadata import *
 from .windowing import *
@@ -19,5 +20,5 @@ from .multiframe import *
 from .dataloaders import *
 from .gpu import *
 from .cli import *
-__all__ = [n for m in (reading, data, pixels, vision, deid, codecs, metadata, windowing, multiframe, dataloaders, gpu, cli)
-           for n in m.__all__]
+__all__ = [n for m in (reading, data, pixels, vision, deid, storage, codecs, metadata, windowing, multiframe, dataloaders,
+                        gpu, cli) for n in m.__all__]

@@ -99,12 +99,12 @@ def info_cli(argv=None) -> int:
 
 # %% ../nbs/04b_cli.ipynb #e7017db7
 def prepare_cli(argv=None) -> int:
-    "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT]`"
+    "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT] [--scheduler ADDRESS]`"
     from medimg.dataloaders import prepare, FORMATS, sample_dicom_dir, check_prepare_options
     p = argparse.ArgumentParser('medimg prepare', description='Convert a folder of DICOMs into an ML-ready dataset '
         '(resized images + metadata.csv de-identified by the PS3.15 basic profile); resumable')
-    p.add_argument('src', nargs='?', help='folder of DICOMs (default: the sample dataset, 100 CT slices)')
-    p.add_argument('dest', nargs='?', default='medimg_prepared', help='output folder (default: ./medimg_prepared)')
+    p.add_argument('src', nargs='?', help='folder of DICOMs, or a URL (s3://, gs://, https://); default: the sample dataset, 100 CT slices')
+    p.add_argument('dest', nargs='?', default='medimg_prepared', help='output folder or URL (default: ./medimg_prepared)')
     p.add_argument('--window', action='append', type=_parse_window, metavar='W',
                    help='window name or WIDTH,LEVEL; repeat for channels (png/jpg: 1 to 3). Default: the viewer window')
     p.add_argument('--size', type=int, default=256, help='output size: images are resized (squashed) to SIZE x SIZE pixels (0: keep); default 256')
@@ -113,15 +113,21 @@ def prepare_cli(argv=None) -> int:
     p.add_argument('--names', default='source', choices=['source', 'pseudonym'],
                    help="output names: the source's folders and names (default), or keyed pseudonyms (needs --salt or $MEDIMG_SALT)")
     p.add_argument('--salt', default=os.environ.get('MEDIMG_SALT'), help='secret key of the pseudonyms (default: $MEDIMG_SALT)')
+    p.add_argument('--scheduler', metavar='ADDRESS', help='a Dask scheduler (tcp://host:8786): convert the files on '
+                   'that cluster (needs pip install "medimg[dask]")')
     a = p.parse_args(argv)
     try:
         check_prepare_options(a.window, a.size or None, a.format)
         if a.names == 'pseudonym' and not a.salt: raise ValueError("--names pseudonym needs --salt (or $MEDIMG_SALT)")
     except ValueError as e: print(f"medimg prepare: {e}", file=sys.stderr); return USAGE
-    src = Path(a.src) if a.src else sample_dicom_dir()
+    src = a.src or sample_dicom_dir()
     if not a.src: print("No SRC given: preparing the sample dataset (100 CT slices from TCIA, CC BY 3.0)")
-    try: res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames, names=a.names, salt=a.salt)
-    except (OSError, ValueError) as e: print(f"medimg prepare: {e}", file=sys.stderr); return NOTHING_DONE
+    try: res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames,
+                       names=a.names, salt=a.salt, client=a.scheduler)
+    except (ImportError, OSError) as e:   # no dask installed; a scheduler that cannot be reached; an unusable folder
+        what = f"cannot use the Dask scheduler {a.scheduler}: {type(e).__name__}: " if a.scheduler and not isinstance(e, FileNotFoundError) else ''
+        print(f"medimg prepare: {what}{e}", file=sys.stderr); return NOTHING_DONE
+    except ValueError as e: print(f"medimg prepare: {e}", file=sys.stderr); return NOTHING_DONE
     print(f"\n{res}")
     if not res.written and not res.existing:
         why = 'see the problems above' if res.bad or res.skipped else f'no DICOM files found in {src}'

@@ -29,6 +29,8 @@ from .pixels import display_px, is_colour, rescale_params, apply_window
 from .vision import TensorDicom
 from .deid import keyed_hash, burned_in_risk
 from .metadata import from_dicoms, drop_phi, write_csv, path_pseudonym
+from .storage import (dicom_files, relative, read_dicom, is_url, join, exists, read_bytes, atomic_output,
+                            clean_partial, dask_map)
 from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
                               save_npy, load_npy, uint8_image)
 
@@ -94,13 +96,13 @@ def siim_small(download:bool=True,  # download with fastai's untar_data when no 
     raise FileNotFoundError(f"SIIM_SMALL not found in {', '.join(map(str, cands))} and {err}. In Colab or with internet "
                             f"it downloads from {URLs.SIIM_SMALL}; offline, unpack siim_small.tgz into one of those folders.")
 
-# %% ../nbs/04_dataloaders.ipynb #5b0ee51a
+# %% ../nbs/04_dataloaders.ipynb #46577eba
 import math
 from statistics import NormalDist
 from fastcore.foundation import L
 from fastai.data.transforms import ColReader
 
-# %% ../nbs/04_dataloaders.ipynb #6c3ef0f6
+# %% ../nbs/04_dataloaders.ipynb #23b4a50f
 def GroupSplitter(get_group,            # function of an item (a row for a DataFrame) giving its group, e.g. the patient
                   valid_pct:float=0.2,  # fraction of the items to put in the validation set, in whole groups
                   seed:int=None):       # random seed of the choice of groups
@@ -119,7 +121,7 @@ def patient_splitter(col='PatientID', valid_pct:float=0.2, seed:int=None):
     "`GroupSplitter` on the column `col` of a DataFrame of items: no patient on both sides"
     return GroupSplitter(ColReader(col), valid_pct, seed)
 
-# %% ../nbs/04_dataloaders.ipynb #af167c2c
+# %% ../nbs/04_dataloaders.ipynb #711a227b
 def wilson_ci(k:int, n:int, conf:float=0.95) -> tuple:
     "Wilson score interval of the proportion `k/n`"
     if n == 0: return (float('nan'), float('nan'))
@@ -139,7 +141,7 @@ def hanley_mcneil_se(auc:float, n_pos:int, n_neg:int) -> float:
     q1, q2 = auc/(2 - auc), 2*auc*auc/(1 + auc)
     return math.sqrt((auc*(1-auc) + (n_pos-1)*(q1 - auc*auc) + (n_neg-1)*(q2 - auc*auc)) / (n_pos*n_neg))
 
-# %% ../nbs/04_dataloaders.ipynb #2d14f145
+# %% ../nbs/04_dataloaders.ipynb #f56c6366
 def binary_report(y=None,             # true labels, 1 positive, 0 negative
                   score=None,         # predicted probability (or any score) of the positive class
                   threshold:float=0.5,  # a score at or above it is called positive
@@ -340,9 +342,9 @@ def _write(x:torch.Tensor, fn:Path, fmt:str):
     else: a = uint8_image(x, 'PNG')   # as `save_jpg`: grey, RGB with an empty blue, or RGB
     Image.fromarray(a).save(fn, format='PNG', pnginfo=info)
 
-def _save_atomic(x:torch.Tensor, out:Path, fmt:str):
-    "Write `x` to `out` through a temporary file in the same folder, renamed into place when complete"
-    with atomic_write(out) as tmp: _write(x, tmp, fmt)
+def _save_atomic(x:torch.Tensor, out, fmt:str):
+    "Write `x` to `out` (a path or URL) through a temporary file, renamed or published into place when complete"
+    with atomic_output(out) as tmp: _write(x, tmp, fmt)
 
 def prepared_tensor(fn) -> TensorImage:
     "Read a file written by `prepare`: `TensorDicom` of modality values (npy, png16, tif16), else [0, 1] channels"
@@ -355,9 +357,10 @@ def prepared_tensor(fn) -> TensorImage:
     return TensorImage(read_jpg(fn))
 
 # %% ../nbs/04_dataloaders.ipynb #28457667
-def _metadata(files:list, salt:str=None) -> pd.DataFrame:
+def _metadata(files:list, salt:str=None, client=None) -> pd.DataFrame:
     "Non-identifying header fields of `files`: chapter 1's table, de-identified by `drop_phi` (the basic profile)"
-    return drop_phi(from_dicoms(files, progress=False, verbose=False), salt=salt).drop(columns=['fname']).reset_index(drop=True)
+    df = from_dicoms(files, progress=False, verbose=False, client=client)
+    return drop_phi(df, salt=salt).drop(columns=['fname']).reset_index(drop=True)
 
 def _out_name(rel:Path, ext:str, frame=None) -> Path:
     "Output path for source `rel`: its DICOM extension replaced by `ext` (names like `1.2.840.5` keep their dots)"
@@ -406,50 +409,81 @@ def path_inside(dest:Path, path:Path) -> bool:
     d, p = os.path.realpath(dest), os.path.realpath(path)
     return p.startswith(d.rstrip(os.sep) + os.sep)
 
-# %% ../nbs/04_dataloaders.ipynb #6ab7cb8b
+# %% ../nbs/04_dataloaders.ipynb #dc717990
 def _check_settings(dest:Path, settings:dict):
     "Record `settings` in `dest/prepare.json`; refuse to resume a folder prepared with other settings"
-    fn = dest/'prepare.json'
-    if fn.exists():
-        old = json.loads(fn.read_text())
+    fn = join(dest, 'prepare.json')
+    if exists(fn):
+        old = json.loads(read_bytes(fn))
         if old != settings: raise ValueError(f"{dest} was prepared with other settings ({old}, now {settings}): "
                                              "resuming would mix them; choose another DEST or delete that folder")
     else:
-        with atomic_write(fn) as tmp: tmp.write_text(json.dumps(settings))
+        with atomic_output(fn) as tmp: tmp.write_text(json.dumps(settings))
 
 class _NoImage(Exception): "A DICOM without pixel data (a report, RT plan, DICOMDIR, ...): skipped, not an error"
 
+FILE_PROBLEMS = (DicomError, _NoImage, OSError, ValueError, IndexError)   # a file's problems, reported; anything else is a bug
+
 def _frames_of(fn, all_frames) -> tuple:
     "The frames `prepare` writes for `fn` (`[None]` for one image, `[0, 1, ...]` for every frame), and its `burned_in_risk`"
-    h = dcmread(fn, header_only=True)
+    h = read_dicom(fn, header_only=True)   # a local file or a URL (its header's bytes only)
     if 'Rows' not in h:   # every image has Rows; reports, RT plans and DICOMDIRs have none
         raise _NoImage(f"no pixel data ({h.get('Modality', '?')} {getattr(h.get('SOPClassUID'), 'name', '')})".strip())
     if h.get('Modality') == 'SEG': raise _NoImage("a segmentation (SEG): its frames are masks, not images; read them with `seg_masks`")
     nf = n_frames(h) if all_frames else 1
     return (list(range(nf)) if all_frames and nf > 1 else [None]), burned_in_risk(h)
 
-def _prepare_file(fn, rel, plan, names, dest, wins, size, fmt, res, rows, source):
-    "Convert the planned frames of one file; append to `res` and `rows`"
+def _prepare_file(fn, names, plan, dest, wins, size, fmt, res, rows, source):
+    "Convert the planned frames of one file (their output `names` by frame); append to `res` and `rows`"
     frames, risk = plan
+    src = read_dicom(fn) if is_url(fn) else fn   # a remote file is fetched once, whole
     for k in frames:
-        out = dest/'images'/names[(rel, k)]
-        if not path_inside(dest, out): raise DicomError(f"its output {out.relative_to(dest)} would leave {dest} through a symlink: refused")
-        rows.append(dict(image=(Path('images')/names[(rel, k)]).as_posix(), source=source, frame=k or 0, burned_in_risk=risk))
-        if out.exists(): res.existing.append(out); continue
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if not path_inside(dest, out): raise DicomError(f"its output folder leaves {dest} through a symlink: refused")
-        x = prepared_image(fn, wins, size, fmt, frame=k or 0)
+        out = join(dest, 'images', names[k])
+        if not is_url(dest) and not path_inside(dest, out): raise DicomError(f"its output {names[k]} would leave {dest} through a symlink: refused")
+        rows.append(dict(image=(Path('images')/names[k]).as_posix(), source=source, frame=k or 0, burned_in_risk=risk))
+        if exists(out): res.existing.append(out); continue
+        if not is_url(dest):
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if not path_inside(dest, out): raise DicomError(f"its output folder leaves {dest} through a symlink: refused")
+        x = prepared_image(src, wins, size, fmt, frame=k or 0)
         _save_atomic(x, out, fmt)
         res.written.append(out)
         if fmt in ('png', 'jpg') and float(x.min()) == float(x.max()):   # e.g. a lung window on an MR: all black
             res.blank[source] = f"frame {k or 0} is one value everywhere ({float(x.min()):g}): check the window"
 
-def _write_tables(res, rows, root, srcs, salt):
-    "Write `metadata.csv` (one row per image) and `problems.csv` (bad and skipped files), each atomically and formula-safe"
+def _reason(e, fn, rel) -> str: return str(e).replace(str(fn), '').replace(str(rel), '').strip(': ') or type(e).__name__
+
+def _plan_one(item, all_frames) -> dict:
+    "The frames and risk of one file `item = (fn, rel, source)`, or why it is skipped or bad"
+    fn, rel, _ = item
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')
+            return dict(status='ok', plan=_frames_of(fn, all_frames))
+    except FILE_PROBLEMS as e: return dict(status='skipped' if isinstance(e, _NoImage) else 'bad', reason=_reason(e, fn, rel))
+
+def _prepare_one(item, dest, wins, size, fmt) -> dict:
+    "Convert one planned file `item = (fn, rel, source, plan, names)`: what was written, its table rows, or why it is bad"
+    fn, rel, source, plan, names = item
+    res, rows = SimpleNamespace(written=[], existing=[], blank={}), []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')   # pydicom's warnings about odd files: problems are reported instead
+            _prepare_file(fn, names, plan, dest, wins, size, fmt, res, rows, source)
+    except FILE_PROBLEMS as e:
+        return dict(written=res.written, existing=res.existing, rows=[], blank={}, status='bad', reason=_reason(e, fn, rel))
+    return dict(written=res.written, existing=res.existing, rows=rows, blank=res.blank, status='ok', reason=None)
+
+def _prepare_failed(item, e) -> dict:
+    "The outcome of a file whose worker failed even with the file alone (see `dask_map`)"
+    return dict(written=[], existing=[], rows=[], blank={}, status='bad', reason=f"the worker converting it failed ({type(e).__name__}: {e})")
+
+def _write_tables(res, rows, root, srcs, salt, client=None):
+    "Write `metadata.csv` (one row per image) and `problems.csv` (bad, skipped and blank), each atomically and formula-safe"
     meta = pd.DataFrame(rows)
     if len(meta):
         keys = sorted(set(meta.source))
-        meta = meta.merge(_metadata([root/srcs[s] for s in keys], salt).assign(source=keys), on='source', how='left')
+        meta = meta.merge(_metadata([join(root, srcs[s]) for s in keys], salt, client).assign(source=keys), on='source', how='left')
     probs = pd.DataFrame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()]
                          + [(f, 'blank', r) for f, r in res.blank.items()], columns=['source', 'status', 'reason'])
     for df, fn in ((meta, res.csv), (probs, res.problems)): write_csv(df, fn)
@@ -466,12 +500,6 @@ class PrepareResult(SimpleNamespace):
         if len(probs) > max_list: probs = probs[:max_list] + [f"  ... and {len(probs)-max_list} more in {self.problems.name}"]
         return '\n'.join(s + probs)
 
-def _problem(res, label, e, fn, rel):
-    msg = str(e).replace(str(fn), '').replace(str(rel), '').strip(': ') or type(e).__name__
-    (res.skipped if isinstance(e, _NoImage) else res.bad)[label] = msg
-
-FILE_PROBLEMS = (DicomError, _NoImage, OSError, ValueError, IndexError)   # a file's problems, reported; anything else is a bug
-
 def check_prepare_options(wins, size, fmt):
     "Raise `ValueError` for options `prepare` cannot honour, before anything is read or written"
     if fmt not in FORMATS: raise ValueError(f"fmt must be one of {list(FORMATS)}, not {fmt!r}")
@@ -482,8 +510,8 @@ def check_prepare_options(wins, size, fmt):
     if size is not None and not all(isinstance(v, int) and v > 0 for v in listify(size)):
         raise ValueError(f"size must be a positive number of pixels (or None to keep the size), not {size!r}")
 
-def prepare(src,                 # folder of DICOMs (searched recursively) or a single file
-            dest,                # output folder (created); must not be inside src
+def prepare(src,                 # folder of DICOMs (searched recursively), a single file, or a URL (s3://, https://...)
+            dest,                # output folder (created) or URL; must not be inside src
             wins=None,           # windows (width, level): 1 to 3 for png/jpg; None: the viewer's default window
             size=256,            # resize to size (int or (rows, cols)); None keeps the size
             fmt:str='png',       # 'png', 'jpg' (8-bit windows), 'png16', 'tif16' (16-bit modality values), 'npy' (float32)
@@ -491,52 +519,53 @@ def prepare(src,                 # folder of DICOMs (searched recursively) or a 
             progress:bool=True,  # show a progress bar
             names:str='source',  # output names: 'source' (the source's folders and name) or 'pseudonym' (keyed hashes, no paths)
             salt:str=None,       # secret key of the pseudonyms (names and UIDs); required with names='pseudonym'
+            client=None,         # a Dask Client or scheduler address: convert the files on that cluster
            ) -> PrepareResult:
     "Convert every DICOM under `src` into an ML-ready image in `dest/images`, with `dest/metadata.csv`; resumable"
     check_prepare_options(wins, size, fmt)
     if names not in ('source', 'pseudonym'): raise ValueError(f"names must be 'source' or 'pseudonym', not {names!r}")
     if names == 'pseudonym' and not salt: raise ValueError("names='pseudonym' needs a secret salt (the same one on every run, so names stay stable)")
-    src, dest = Path(src).resolve(), Path(dest).resolve()
-    if not src.exists(): raise FileNotFoundError(f"{src}: no such file or folder")
-    if src.is_dir() and not os.access(src, os.R_OK | os.X_OK): raise PermissionError(f"{src}: the source folder cannot be read")
-    if dest.exists() and not dest.is_dir(): raise FileExistsError(f"{dest}: exists and is not a folder")
-    if dest == src or src in dest.parents: raise ValueError(f"{dest}: the output folder must not be inside the source folder {src}")
-    for p in ('images', 'metadata.csv', 'problems.csv', 'prepare.json'):
+    src, dest = (s if is_url(s) else Path(s).resolve() for s in (src, dest))   # local paths or URLs
+    local = not is_url(dest)
+    if not local: dest = dest.rstrip('/')
+    if not exists(src): raise FileNotFoundError(f"{src}: no such file or folder")
+    if isinstance(src, Path) and src.is_dir() and not os.access(src, os.R_OK | os.X_OK): raise PermissionError(f"{src}: the source folder cannot be read")
+    if local and dest.exists() and not dest.is_dir(): raise FileExistsError(f"{dest}: exists and is not a folder")
+    if str(dest) == str(src) or str(dest).startswith(str(src).rstrip('/') + '/'):
+        raise ValueError(f"{dest}: the output folder must not be inside the source folder {src}")
+    for p in (('images', 'metadata.csv', 'problems.csv', 'prepare.json') if local else ()):
         if not path_inside(dest, dest/p): raise ValueError(f"{dest/p} leads out of {dest} through a symlink: refused")
-    root = src if src.is_dir() else src.parent
-    files = get_dicom_files(src)
-    try: (dest/'images').mkdir(parents=True, exist_ok=True)
-    except OSError as e: raise OSError(f"{dest}: the output folder cannot be created ({e.strerror or e})") from None
-    if not os.access(dest, os.W_OK): raise PermissionError(f"{dest}: the output folder cannot be written")
+    files = dicom_files(src)
+    root = src if files != [src] else (src.parent if isinstance(src, Path) else src.rsplit('/', 1)[0])
+    if local:
+        try: (dest/'images').mkdir(parents=True, exist_ok=True)
+        except OSError as e: raise OSError(f"{dest}: the output folder cannot be created ({e.strerror or e})") from None
+        if not os.access(dest, os.W_OK): raise PermissionError(f"{dest}: the output folder cannot be written")
     settings = dict(wins=[list(map(float, w)) for w in wins] if wins is not None else None,
                     size=listify(size) if size else None, fmt=fmt, all_frames=all_frames)
     if names == 'pseudonym': settings.update(names=names, key=keyed_hash('medimg prepare', salt))   # a different salt: other names
     _check_settings(dest, settings)
-    remove_partial(dest)                                           # leftovers of a killed run
-    res = PrepareResult(dest=dest, written=[], existing=[], skipped={}, bad={}, blank={}, csv=dest/'metadata.csv',
-                        problems=dest/'problems.csv')
-    label = (lambda rel: path_pseudonym(rel.as_posix(), salt)) if names == 'pseudonym' else (lambda rel: str(rel))
-    plan = {}
-    for fn in files:                                               # every name is decided before anything is written
-        rel = fn.relative_to(root)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')
-                plan[fn] = _frames_of(fn, all_frames)
-        except FILE_PROBLEMS as e: _problem(res, label(rel), e, fn, rel)
-    out_names = output_names([(fn.relative_to(root), k) for fn, (ks, _) in plan.items() for k in ks], FORMATS[fmt], names, salt,
-                             _name_max(dest/'images'))
-    rows, srcs = [], {}
-    for fn in (progress_bar(list(plan)) if progress and plan else plan):
-        rel = fn.relative_to(root); srcs[label(rel)] = rel
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter('ignore')   # pydicom's warnings about odd files: problems are reported below
-                _prepare_file(fn, rel, plan[fn], out_names, dest, wins, size, fmt, res, rows, label(rel))
-        except FILE_PROBLEMS as e:
-            rows = [r for r in rows if r['source'] != label(rel)]
-            _problem(res, label(rel), e, fn, rel)
-    _write_tables(res, rows, root, srcs, salt)
+    clean_partial(dest)                                            # leftovers of a killed run
+    res = PrepareResult(dest=dest, written=[], existing=[], skipped={}, bad={}, blank={}, csv=join(dest, 'metadata.csv'),
+                        problems=join(dest, 'problems.csv'))
+    def label(rel): return path_pseudonym(rel.as_posix(), salt) if names == 'pseudonym' else str(rel)
+    def run(func, items, kw, show):   # here, or on the cluster: the same results in the same order
+        if client is not None: return dask_map(func, items, client, kw=kw, progress=show and progress, on_error=_prepare_failed)
+        return [func(o, **kw) for o in (progress_bar(items) if show and progress and items else items)]
+    items = [(fn, Path(relative(fn, root))) for fn in files]
+    items = [(fn, rel, label(rel)) for fn, rel in items]
+    planned = []
+    for (fn, rel, source), p in zip(items, run(_plan_one, items, dict(all_frames=all_frames), False)):
+        if p['status'] == 'ok': planned.append((fn, rel, source, p['plan']))
+        else: (res.skipped if p['status'] == 'skipped' else res.bad)[source] = p['reason']
+    out_names = output_names([(rel, k) for _, rel, _, (ks, _) in planned for k in ks], FORMATS[fmt], names, salt,
+                             _name_max(dest/'images') if local else 255)   # every name decided before anything is written
+    jobs = [(fn, rel, source, plan, {k: out_names[(rel, k)] for k in plan[0]}) for fn, rel, source, plan in planned]
+    rows = []
+    for (_, _, source, _, _), o in zip(jobs, run(_prepare_one, jobs, dict(dest=dest, wins=wins, size=size, fmt=fmt), True)):
+        res.written += o['written']; res.existing += o['existing']; rows += o['rows']; res.blank.update(o['blank'])
+        if o['status'] == 'bad': res.bad[source] = o['reason']
+    _write_tables(res, rows, root, {s: rel for _, rel, s, _ in planned}, salt, client)
     return res
 
 # %% ../nbs/04_dataloaders.ipynb #c381ef2a

@@ -18,6 +18,7 @@ from .reading import (DcmDataset, DicomError, dcmread, read_header, dicom_paths,
 from .deid import (DeidProfile, as_profile, attribute_action, keyed_hash, pseudonym_uid, date_shift, clean_text,
                          ID_VRS, E1_1_EDITION)
 from .pixels import modality_lut, functional_group, file_window, voi_function, window_bounds, is_colour, rescale_params
+from .storage import read_dicom, dicom_files, dask_map, join, exists, atomic_output, is_url
 
 # %% auto #0
 __all__ = ['HEADER_GROUPS', 'PROFILE_SWITCHES', 'header_table', 'age_years', 'dicom_value', 'header_elements', 'px_summary',
@@ -179,13 +180,17 @@ def _row(fn, px_summ=False, window=None, force=False, tags=None, max_multi=16):
     try:
         with warnings.catch_warnings():   # pydicom warns about every odd value; the table is the report
             warnings.simplefilter('ignore')
-            ds = dcmread(fn, force=force) if px_summ else read_header(fn, force=force, tags=tags)
+            ds = read_dicom(fn, header_only=not px_summ, force=force, tags=tags)   # a path or a URL
             r.update(as_dict(ds, max_multi=max_multi))
             if px_summ: r.update(px_summary(ds, window))
     except (DicomError, OSError, *PARSE_ERRORS) as e: r['error'] = error_message(fn, e)   # values parsed late raise here
     return r
 
 def _rows(fns, kw): return [_row(f, **kw) for f in fns]
+
+def _failed_row(fn, e):
+    "The row of a file whose worker failed even with the file alone (see `dask_map`)"
+    return {'fname': str(fn), 'error': f"{fn}: the worker reading it failed ({type(e).__name__}: {e})"}
 
 # %% ../nbs/01_metadata.ipynb #d49b22af
 def _progress(it, total, show):
@@ -253,6 +258,57 @@ def _n_workers(n_workers, n):
     return min(cores, 8) if n >= 64 and cores > 1 else 0
 
 
+def _rows_of(files, n_workers, chunksize, progress, client, kw):
+    "Rows of `files`: on the Dask `client`, a local pool of `n_workers`, or here"
+    if client is not None: return dask_map(_row, files, client, kw=kw, batch=chunksize, progress=progress, on_error=_failed_row)
+    if n_workers > 0 and len(files) > 1: return _parallel_rows(files, n_workers, chunksize, progress, kw)
+    return [_row(f, **kw) for f in _progress(files, len(files), progress and len(files) > 1)]
+
+def _table(rows, tags) -> pd.DataFrame:
+    df = _frame(rows) if rows else pd.DataFrame(columns=_LEAD)
+    if tags is not None: df = df[[c for c in df.columns if c in _LEAD or c.startswith('img_') or re.sub(r'\d+$', '', c) in tags]]
+    df.attrs['n_failed'] = int(df['error'].notna().sum())
+    return df
+
+def _parquet_safe(df:pd.DataFrame) -> pd.DataFrame:
+    "`df` with object columns of mixed types (malformed values kept as text) as strings, which Parquet can store"
+    mixed = [c for c in df.columns if df[c].dtype == object and pd.api.types.infer_dtype(df[c], skipna=True).startswith('mixed')]
+    empty = [c for c in df.columns if df[c].isna().all()]   # Parquet's null type, which merges with any other part's
+    return df.assign(**{c: df[c].map(lambda v: None if v is None else str(v)).astype('string') for c in mixed},
+                     **{c: pd.Series([None]*len(df), index=df.index, dtype=object) for c in empty})
+
+def _to_parquet(files, out, partition_size, verbose, read):
+    "Write the table of `files` as `out/part-NNNNN.parquet`, `partition_size` files each, skipping parts already there"
+    parts, n_bad = [], 0
+    for k, i in enumerate(range(0, len(files), partition_size)):
+        fn = join(out, f'part-{k:05d}.parquet'); parts.append(str(fn))
+        if exists(fn): continue   # written by an earlier run: resumable
+        df = read(files[i:i+partition_size]); n_bad += df.attrs['n_failed']
+        with atomic_output(fn) as tmp: _parquet_safe(df).to_parquet(tmp, index=False)
+    if verbose: print(f"from_dicoms: {len(files)} file(s) in {len(parts)} Parquet part(s), {n_bad} failed in the parts written now")
+    return _read_parts(parts)
+
+def _arrow(fn):
+    "`(filesystem, path)` of a local path or URL, for pyarrow"
+    if not is_url(fn): return None, str(fn)
+    from medimg.storage import url_fs
+    return url_fs(fn)
+
+def _read_part(fn, schema) -> pd.DataFrame:
+    "One Parquet part of `from_dicoms`, with the columns of all parts (absent ones null)"
+    import pyarrow as pa, pyarrow.parquet as pq
+    fs, path = _arrow(fn)
+    types = {pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(), pa.int64(): pd.Int64Dtype()}
+    return pq.read_table(path, filesystem=fs, schema=schema).to_pandas(types_mapper=types.get)
+
+def _read_parts(parts):
+    "The Parquet `parts` as one Dask DataFrame whose columns are those of all parts, in tag order"
+    import pyarrow as pa, pyarrow.parquet as pq, dask.dataframe as dd
+    s = pa.unify_schemas([pq.read_schema(p, filesystem=f) for p, f in ((path, fs) for fs, path in map(_arrow, parts))],
+                         promote_options='permissive').remove_metadata()
+    s = pa.schema([s.field(n) for n in sorted(s.names, key=_col_key)])
+    return dd.from_map(_read_part, parts, schema=s, meta=_read_part(parts[0], s).iloc[:0])
+
 def from_dicoms(files,                 # DICOM paths (str or Path), or a folder to search
                 px_summ:bool=False,    # decode pixels and add img_* statistics (much slower)
                 window:tuple=None,     # (width, level) for img_pct_window (default: each file's own)
@@ -263,16 +319,18 @@ def from_dicoms(files,                 # DICOM paths (str or Path), or a folder 
                 max_multi:int=16,      # longer multi-valued elements stay one string
                 chunksize:int=None,    # files per task sent to a worker (default: up to 32; 1 with px_summ)
                 verbose:bool=True,     # print how many files failed
+                client=None,           # a Dask Client or scheduler address: read the files on that cluster
+                out=None,              # a folder or URL: write Parquet parts there and return a Dask DataFrame
+                partition_size:int=100_000,  # files per Parquet part (with out)
                ) -> pd.DataFrame:
     "A DataFrame of DICOM headers, one row per file in `files`; unreadable files get an `error`, never an exception"
-    files = dicom_paths(files)
+    files = dicom_files(files)   # local paths or URLs
     kw = dict(px_summ=px_summ, window=window, force=force, tags=tags, max_multi=max_multi)
-    n_workers = _n_workers(n_workers, len(files))
-    if n_workers > 0 and len(files) > 1: rows = _parallel_rows(files, n_workers, chunksize, progress, kw)
-    else: rows = [_row(f, **kw) for f in _progress(files, len(files), progress and len(files) > 1)]
-    df = _frame(rows) if rows else pd.DataFrame(columns=_LEAD)
-    if tags is not None: df = df[[c for c in df.columns if c in _LEAD or c.startswith('img_') or re.sub(r'\d+$', '', c) in tags]]
-    df.attrs['n_failed'] = n_bad = int(df['error'].notna().sum())
+    n_workers = _n_workers(n_workers, len(files)) if client is None else 0
+    read = lambda fs: _table(_rows_of(fs, n_workers, chunksize, progress, client, kw), tags)
+    if out is not None: return _to_parquet(files, out, partition_size, verbose, read)
+    df = read(files)
+    n_bad = df.attrs['n_failed']
     if verbose: print(f"from_dicoms: {len(df)} file(s), {n_bad} failed" + (f"; first: {df['error'].dropna().iloc[0]}" if n_bad else ''))
     return df
 
@@ -281,7 +339,7 @@ def _df_from_dicoms(cls, files, **kwargs):
     return from_dicoms(files, **kwargs)
 pd.DataFrame.from_dicoms = classmethod(_df_from_dicoms)
 
-# %% ../nbs/01_metadata.ipynb #36064819
+# %% ../nbs/01_metadata.ipynb #b7ee39cf
 PROFILE_SWITCHES = tuple(f.name for f in dataclasses.fields(DeidProfile))
 
 def pseudonym(v, salt:str) -> str|None:
@@ -316,7 +374,7 @@ def _row_values(df, cols):
         return sorted((s for s in out if len(s) >= 3), key=len, reverse=True)
     return [vals(r) for _, r in df[cols].iterrows()] if cols else [[] for _ in range(len(df))]
 
-# %% ../nbs/01_metadata.ipynb #b7ee39cf
+# %% ../nbs/01_metadata.ipynb #11b9287f
 def _shift_col(s, days):
     "A date or date-time column moved back by `days` (one number per row)"
     if pd.api.types.is_datetime64_any_dtype(s): return s - pd.to_timedelta(days, unit='D')
@@ -354,7 +412,7 @@ def drop_phi(df:pd.DataFrame,
     res.attrs = dict(df.attrs)
     return res
 
-# %% ../nbs/01_metadata.ipynb #9651f525
+# %% ../nbs/01_metadata.ipynb #d33dd370
 _FORMULA = ('=', '+', '-', '@', '\t', '\r')
 
 def _utf8(v:str) -> str:
@@ -376,10 +434,9 @@ def csv_safe(df:pd.DataFrame) -> pd.DataFrame:
     return out
 
 def write_csv(df:pd.DataFrame, out):
-    "Write `df` to the CSV `out` atomically, formula-safe (`csv_safe`), undecodable file-name bytes escaped"
-    out = Path(out)
+    "Write `df` to the CSV `out` (a path or URL) atomically, formula-safe (`csv_safe`), undecodable file-name bytes escaped"
     # CRLF rows (RFC 4180): then a value holding a bare CR or LF is quoted, and reads back as one row
-    with atomic_write(out) as tmp: csv_safe(df).to_csv(tmp, index=False, encoding='utf-8', lineterminator='\r\n')
+    with atomic_output(out) as tmp: csv_safe(df).to_csv(tmp, index=False, encoding='utf-8', lineterminator='\r\n')
 
 def export_csv(files,                  # DICOM paths, or a folder
                out,                    # the CSV file to write
