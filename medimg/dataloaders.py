@@ -491,13 +491,14 @@ def _write_tables(res, rows, root, srcs, salt, client=None):
 class PrepareResult(SimpleNamespace):
     "What `prepare` did: `written`, `existing` (already there), `skipped` (no image), `bad` (file: reason), `csv`"
     def __repr__(self, max_list:int=8):
-        s = [f"prepared {len(self.written)} image(s) into {self.dest.name}: {len(self.existing)} already there, "
+        name = lambda p: str(p).rstrip('/').rsplit('/', 1)[-1]   # a path or a URL: its last part, no machine path
+        s = [f"prepared {len(self.written)} image(s) into {name(self.dest)}: {len(self.existing)} already there, "
              f"{len(self.skipped)} file(s) without an image skipped, {len(self.bad)} bad file(s)"
-             + (f", {len(self.blank)} blank image(s)" if self.blank else ''), f"metadata: {self.dest.name}/{self.csv.name}"]
+             + (f", {len(self.blank)} blank image(s)" if self.blank else ''), f"metadata: {name(self.dest)}/{name(self.csv)}"]
         cut = lambda r: r if len(r) < 120 else r[:117] + '...'
         probs = ([f"  bad: {f}: {cut(r)}" for f, r in self.bad.items()] + [f"  blank: {f}: {cut(r)}" for f, r in self.blank.items()]
                  + [f"  skipped: {f}: {cut(r)}" for f, r in self.skipped.items()])
-        if len(probs) > max_list: probs = probs[:max_list] + [f"  ... and {len(probs)-max_list} more in {self.problems.name}"]
+        if len(probs) > max_list: probs = probs[:max_list] + [f"  ... and {len(probs)-max_list} more in {name(self.problems)}"]
         return '\n'.join(s + probs)
 
 def check_prepare_options(wins, size, fmt):

@@ -331,7 +331,8 @@ def from_dicoms(files,                 # DICOM paths (str or Path), or a folder 
     if out is not None: return _to_parquet(files, out, partition_size, verbose, read)
     df = read(files)
     n_bad = df.attrs['n_failed']
-    if verbose: print(f"from_dicoms: {len(df)} file(s), {n_bad} failed" + (f"; first: {df['error'].dropna().iloc[0]}" if n_bad else ''))
+    first = lambda: df['error'].dropna().iloc[0].replace(str(Path(df.fname[df.error.notna()].iloc[0]).parent) + '/', '')
+    if verbose: print(f"from_dicoms: {len(df)} file(s), {n_bad} failed" + (f"; first: {first()}" if n_bad else ''))
     return df
 
 def _df_from_dicoms(cls, files, **kwargs):
@@ -451,5 +452,5 @@ def export_csv(files,                  # DICOM paths, or a folder
     out.parent.mkdir(parents=True, exist_ok=True)
     write_csv(df, out)
     print(f"export_csv: {len(df)} file(s), {df.attrs.get('n_failed', 0)} failed; {df.shape[1]} columns "
-          f"(de-identified: {E1_1_EDITION} basic profile{''.join(', ' + o for o in as_profile(profile, **deid).options)}) written to {os.fsdecode(out).encode('utf-8', 'backslashreplace').decode()}")
+          f"(de-identified: {E1_1_EDITION} basic profile{''.join(', ' + o for o in as_profile(profile, **deid).options)}) written to {Path(os.fsdecode(out)).name.encode('utf-8', 'backslashreplace').decode()}")
     return df

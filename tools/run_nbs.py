@@ -5,7 +5,7 @@
 
 Without `--check` each notebook is saved back with its outputs (so the docs site shows the figures);
 with `--check` nothing is written. Exits non-zero naming every notebook that failed."""
-import sys, time, argparse
+import os, re, sys, time, argparse
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -14,7 +14,11 @@ from nbclient.exceptions import CellExecutionError
 def run(fn, check=False, timeout=900):
     nb = nbformat.read(fn, as_version=4)
     t = time.time()
+    os.environ['PYTHONWARNINGS'] = 'ignore'   # the kernel's: a dependency's warnings are not the page's content
+    os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # figures as outputs, whatever the shell set
     NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(fn.parent)}}).execute()
+    for c in nb.cells:   # hidden cells never render: their outputs (test runs, temporary paths) are not kept
+        if c.cell_type == 'code' and re.search(r'^#\|\s*hide\b', c.source, re.M): c.outputs = []
     if not check: nbformat.write(nb, fn)
     return time.time() - t
 
