@@ -23,8 +23,7 @@ from fastai.vision.data import AddMaskCodes
 try: from fasttransform import DisplayedTransform   # fastai >= 2.8
 except ImportError: from fastcore.transform import DisplayedTransform
 from .data import data_path, sample_file, write_ct_phantom, dataset
-from .reading import (DicomError, DICOM_EXTENSIONS, dcmread, get_dicom_files, pixel_array, n_frames, dataset_name,
-                            atomic_write, remove_partial)
+from .reading import DicomError, DICOM_EXTENSIONS, dcmread, pixel_array, n_frames, dataset_name
 from .pixels import display_px, is_colour, rescale_params, apply_window
 from .vision import TensorDicom
 from .deid import keyed_hash, burned_in_risk

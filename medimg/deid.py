@@ -6,7 +6,7 @@
 from __future__ import annotations
 import re, hmac, hashlib, secrets, datetime, copy, dataclasses
 from collections import namedtuple
-from pydicom.datadict import dictionary_VR, keyword_for_tag, tag_for_keyword, DicomDictionary
+from pydicom.datadict import dictionary_VR, tag_for_keyword, DicomDictionary
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pydicom.tag import Tag

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_gpu.ipynb #6be9e4a3
 from __future__ import annotations
-import numpy as np, torch
+import torch
 import torch.nn.functional as F
 from pydicom.dataset import Dataset as DcmDataset
 from fastcore.foundation import L
@@ -16,7 +16,7 @@ from .reading import dcmread, pixel_array, n_frames, frame_index
 from .pixels import rescale_params, stored_range, is_colour
 from .vision import TensorDicom
 from .dataloaders import DicomBlock
-from . import codecs   # registers the GPU decoder when a CUDA GPU and nvImageCodec are present
+from . import codecs   # noqa: F401 (imported for its effect) registers the GPU decoder when a CUDA GPU and nvImageCodec are present
 
 # %% auto #0
 __all__ = ['is_linear', 'stored_rescale', 'TensorDicomStored', 'stored_to_modality', 'batch_dtype', 'stack_stored',

@@ -13,8 +13,7 @@ from pydicom.multival import MultiValue
 from pydicom.valuerep import DA, DT, TM
 from pydicom.tag import Tag
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
-from .reading import (DcmDataset, DicomError, dcmread, read_header, dicom_paths, pixel_array, n_frames,
-                            error_message, atomic_write, PARSE_ERRORS)
+from .reading import DcmDataset, DicomError, pixel_array, n_frames, error_message, PARSE_ERRORS
 from .deid import (DeidProfile, as_profile, attribute_action, keyed_hash, pseudonym_uid, date_shift, clean_text,
                          ID_VRS, E1_1_EDITION)
 from .pixels import modality_lut, functional_group, file_window, voi_function, window_bounds, is_colour, rescale_params
