@@ -100,6 +100,8 @@ def info_cli(argv=None) -> int:
 # %% ../nbs/04b_cli.ipynb #e7017db7
 def prepare_cli(argv=None) -> int:
     "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT] [--scheduler ADDRESS]`"
+    import warnings
+    warnings.filterwarnings('ignore', message='.*torch.jit.script.*', category=FutureWarning)   # raised inside fastai's import
     from medimg.dataloaders import prepare, FORMATS, sample_dicom_dir, check_prepare_options
     p = argparse.ArgumentParser('medimg prepare', description='Convert a folder of DICOMs into an ML-ready dataset '
         '(resized images + metadata.csv de-identified by the PS3.15 basic profile); resumable')

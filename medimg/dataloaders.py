@@ -508,7 +508,7 @@ def check_prepare_options(wins, size, fmt):
         if not 1 <= len(wins) <= 3: raise ValueError(f"{fmt} holds 1 to 3 channels: give 1 to 3 windows, not {len(wins)}")
         for w in wins: apply_window(np.zeros(1), *w)   # a width below 1, a non-finite value: refused here
     if size is not None and not all(isinstance(v, int) and v > 0 for v in listify(size)):
-        raise ValueError(f"size must be a positive number of pixels (or None to keep the size), not {size!r}")
+        raise ValueError(f"size must be a positive number of pixels (None, or 0 on the command line, keeps the size), not {size!r}")
 
 def prepare(src,                 # folder of DICOMs (searched recursively), a single file, or a URL (s3://, https://...)
             dest,                # output folder (created) or URL; must not be inside src
