@@ -27,7 +27,7 @@ from .reading import DicomError, DICOM_EXTENSIONS, dcmread, pixel_array, n_frame
 from .pixels import display_px, is_colour, rescale_params, apply_window
 from .vision import TensorDicom
 from .deid import keyed_hash, burned_in_risk
-from .metadata import from_dicoms, drop_phi, write_csv, path_pseudonym
+from .metadata import from_dicoms, header_row, rows_table, drop_phi, write_csv, path_pseudonym
 from .storage import (dicom_files, relative, read_dicom, is_url, join, exists, read_bytes, atomic_output,
                             clean_partial, dask_map)
 from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
@@ -356,10 +356,9 @@ def prepared_tensor(fn) -> TensorImage:
     return TensorImage(read_jpg(fn))
 
 # %% ../nbs/04_dataloaders.ipynb #28457667
-def _metadata(files:list, salt:str=None, client=None) -> pd.DataFrame:
-    "Non-identifying header fields of `files`: chapter 1's table, de-identified by `drop_phi` (the basic profile)"
-    df = from_dicoms(files, progress=False, verbose=False, client=client)
-    return drop_phi(df, salt=salt).drop(columns=['fname']).reset_index(drop=True)
+def _metadata(rows:list, salt:str=None) -> pd.DataFrame:
+    "Non-identifying header fields from `header_row` rows: chapter 1's table, de-identified by `drop_phi` (the basic profile)"
+    return drop_phi(rows_table(rows), salt=salt).drop(columns=['fname']).reset_index(drop=True)
 
 def _out_name(rel:Path, ext:str, frame=None) -> Path:
     "Output path for source `rel`: its DICOM extension replaced by `ext` (names like `1.2.840.5` keep their dots)"
@@ -423,9 +422,8 @@ class _NoImage(Exception): "A DICOM without pixel data (a report, RT plan, DICOM
 
 FILE_PROBLEMS = (DicomError, _NoImage, OSError, ValueError, IndexError)   # a file's problems, reported; anything else is a bug
 
-def _frames_of(fn, all_frames) -> tuple:
-    "The frames `prepare` writes for `fn` (`[None]` for one image, `[0, 1, ...]` for every frame), and its `burned_in_risk`"
-    h = read_dicom(fn, header_only=True)   # a local file or a URL (its header's bytes only)
+def _frames_of(fn, all_frames, h) -> tuple:
+    "The frames `prepare` writes for `fn` of header `h` (`[None]` for one image, `[0, 1, ...]` for every frame), and its `burned_in_risk`"
     if 'Rows' not in h:   # every image has Rows; reports, RT plans and DICOMDIRs have none
         raise _NoImage(f"no pixel data ({h.get('Modality', '?')} {getattr(h.get('SOPClassUID'), 'name', '')})".strip())
     if h.get('Modality') == 'SEG': raise _NoImage("a segmentation (SEG): its frames are masks, not images; read them with `seg_masks`")
@@ -458,7 +456,8 @@ def _plan_one(item, all_frames) -> dict:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
-            return dict(status='ok', plan=_frames_of(fn, all_frames))
+            h = read_dicom(fn, header_only=True)   # a local file or a URL (its header's bytes only): read once, for the table too
+            return dict(status='ok', plan=_frames_of(fn, all_frames, h), row=header_row(fn, ds=h))
     except FILE_PROBLEMS as e: return dict(status='skipped' if isinstance(e, _NoImage) else 'bad', reason=_reason(e, fn, rel))
 
 def _prepare_one(item, dest, wins, size, fmt) -> dict:
@@ -477,12 +476,12 @@ def _prepare_failed(item, e) -> dict:
     "The outcome of a file whose worker failed even with the file alone (see `dask_map`)"
     return dict(written=[], existing=[], rows=[], blank={}, status='bad', reason=f"the worker converting it failed ({type(e).__name__}: {e})")
 
-def _write_tables(res, rows, root, srcs, salt, client=None):
-    "Write `metadata.csv` (one row per image) and `problems.csv` (bad, skipped and blank), each atomically and formula-safe"
+def _write_tables(res, rows, headers, salt):
+    "Write `metadata.csv` (one row per image, with the `header_row` of its source in `headers`) and `problems.csv` (bad, skipped and blank), each atomically and formula-safe"
     meta = pd.DataFrame(rows)
     if len(meta):
         keys = sorted(set(meta.source))
-        meta = meta.merge(_metadata([join(root, srcs[s]) for s in keys], salt, client).assign(source=keys), on='source', how='left')
+        meta = meta.merge(_metadata([headers[s] for s in keys], salt).assign(source=keys), on='source', how='left')
     probs = pd.DataFrame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()]
                          + [(f, 'blank', r) for f, r in res.blank.items()], columns=['source', 'status', 'reason'])
     for df, fn in ((meta, res.csv), (probs, res.problems)): write_csv(df, fn)
@@ -554,9 +553,9 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
         return [func(o, **kw) for o in (progress_bar(items) if show and progress and items else items)]
     items = [(fn, Path(relative(fn, root))) for fn in files]
     items = [(fn, rel, label(rel)) for fn, rel in items]
-    planned = []
+    planned, headers = [], {}
     for (fn, rel, source), p in zip(items, run(_plan_one, items, dict(all_frames=all_frames), False)):
-        if p['status'] == 'ok': planned.append((fn, rel, source, p['plan']))
+        if p['status'] == 'ok': planned.append((fn, rel, source, p['plan'])); headers[source] = p['row']
         else: (res.skipped if p['status'] == 'skipped' else res.bad)[source] = p['reason']
     out_names = output_names([(rel, k) for _, rel, _, (ks, _) in planned for k in ks], FORMATS[fmt], names, salt,
                              _name_max(dest/'images') if local else 255)   # every name decided before anything is written
@@ -565,7 +564,7 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
     for (_, _, source, _, _), o in zip(jobs, run(_prepare_one, jobs, dict(dest=dest, wins=wins, size=size, fmt=fmt), True)):
         res.written += o['written']; res.existing += o['existing']; rows += o['rows']; res.blank.update(o['blank'])
         if o['status'] == 'bad': res.bad[source] = o['reason']
-    _write_tables(res, rows, root, {s: rel for _, rel, s, _ in planned}, salt, client)
+    _write_tables(res, rows, headers, salt)
     return res
 
 # %% ../nbs/04_dataloaders.ipynb #c381ef2a

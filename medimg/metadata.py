@@ -21,7 +21,8 @@ from .storage import read_dicom, dicom_files, dask_map, join, exists, atomic_out
 
 # %% auto #0
 __all__ = ['HEADER_GROUPS', 'PROFILE_SWITCHES', 'header_table', 'age_years', 'dicom_value', 'header_elements', 'px_summary',
-           'as_dict', 'from_dicoms', 'pseudonym', 'path_pseudonym', 'drop_phi', 'csv_safe', 'write_csv', 'export_csv']
+           'as_dict', 'header_row', 'rows_table', 'from_dicoms', 'pseudonym', 'path_pseudonym', 'drop_phi', 'csv_safe',
+           'write_csv', 'export_csv']
 
 # %% ../nbs/01_metadata.ipynb #1527fcfb
 HEADER_GROUPS = dict(
@@ -173,19 +174,20 @@ def _as_dict_method(self:DcmDataset, px_summ:bool=False, window:tuple=None, max_
 DcmDataset.as_dict = _as_dict_method
 
 # %% ../nbs/01_metadata.ipynb #5d0a8c22
-def _row(fn, px_summ=False, window=None, force=False, tags=None, max_multi=16):
-    "One table row for the file `fn`: what could be read, and any problem in `error`"
+def header_row(fn, px_summ=False, window=None, force=False, tags=None, max_multi=16,
+               ds=None):   # the dataset of `fn` when the caller has already read it (its header at least)
+    "One `from_dicoms` row for the file `fn`: what could be read, and any problem in `error`"
     r = {'fname': str(fn)}
     try:
         with warnings.catch_warnings():   # pydicom warns about every odd value; the table is the report
             warnings.simplefilter('ignore')
-            ds = read_dicom(fn, header_only=not px_summ, force=force, tags=tags)   # a path or a URL
+            if ds is None: ds = read_dicom(fn, header_only=not px_summ, force=force, tags=tags)   # a path or a URL
             r.update(as_dict(ds, max_multi=max_multi))
             if px_summ: r.update(px_summary(ds, window))
     except (DicomError, OSError, *PARSE_ERRORS) as e: r['error'] = error_message(fn, e)   # values parsed late raise here
     return r
 
-def _rows(fns, kw): return [_row(f, **kw) for f in fns]
+def _rows(fns, kw): return [header_row(f, **kw) for f in fns]
 
 def _failed_row(fn, e):
     "The row of a file whose worker failed even with the file alone (see `dask_map`)"
@@ -259,11 +261,12 @@ def _n_workers(n_workers, n):
 
 def _rows_of(files, n_workers, chunksize, progress, client, kw):
     "Rows of `files`: on the Dask `client`, a local pool of `n_workers`, or here"
-    if client is not None: return dask_map(_row, files, client, kw=kw, batch=chunksize, progress=progress, on_error=_failed_row)
+    if client is not None: return dask_map(header_row, files, client, kw=kw, batch=chunksize, progress=progress, on_error=_failed_row)
     if n_workers > 0 and len(files) > 1: return _parallel_rows(files, n_workers, chunksize, progress, kw)
-    return [_row(f, **kw) for f in _progress(files, len(files), progress and len(files) > 1)]
+    return [header_row(f, **kw) for f in _progress(files, len(files), progress and len(files) > 1)]
 
-def _table(rows, tags) -> pd.DataFrame:
+def rows_table(rows:list, tags:list=None) -> pd.DataFrame:
+    "The `from_dicoms` table of `rows` (from `header_row`): typed columns in tag order, `error` for the files that failed"
     df = _frame(rows) if rows else pd.DataFrame(columns=_LEAD)
     if tags is not None: df = df[[c for c in df.columns if c in _LEAD or c.startswith('img_') or re.sub(r'\d+$', '', c) in tags]]
     df.attrs['n_failed'] = int(df['error'].notna().sum())
@@ -326,7 +329,7 @@ def from_dicoms(files,                 # DICOM paths (str or Path), or a folder 
     files = dicom_files(files)   # local paths or URLs
     kw = dict(px_summ=px_summ, window=window, force=force, tags=tags, max_multi=max_multi)
     n_workers = _n_workers(n_workers, len(files)) if client is None else 0
-    read = lambda fs: _table(_rows_of(fs, n_workers, chunksize, progress, client, kw), tags)
+    read = lambda fs: rows_table(_rows_of(fs, n_workers, chunksize, progress, client, kw), tags)
     if out is not None: return _to_parquet(files, out, partition_size, verbose, read)
     df = read(files)
     n_bad = df.attrs['n_failed']

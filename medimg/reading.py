@@ -15,9 +15,10 @@ from pydicom.filereader import read_file_meta_info
 
 # %% auto #0
 __all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS', 'is_dicom',
-           'get_dicom_files', 'dicom_paths', 'DicomError', 'check_deflated', 'dcmread', 'parsed', 'read_header_from',
-           'read_header', 'dataset_name', 'transfer_syntax_name', 'error_message', 'n_frames', 'check_decodable',
-           'check_pixel_data', 'decoding', 'frame_index', 'pixel_array', 'atomic_write', 'remove_partial']
+           'get_dicom_files', 'dicom_paths', 'DicomError', 'check_deflated', 'dcmread', 'DicomDataset', 'parsed',
+           'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name', 'error_message', 'n_frames',
+           'check_decodable', 'check_pixel_data', 'decoding', 'frame_index', 'pixel_array', 'atomic_write',
+           'remove_partial']
 
 # %% ../nbs/00_core.ipynb #b9d3095b
 DICOM_EXTENSIONS = {'.dcm', '.dicom', '.dcm30', '.ima'}
@@ -100,12 +101,18 @@ def dcmread(fn,                     # path of the file
     except PARSE_ERRORS as e:
         raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({type(e).__name__}: {e})") from e
 
+class DicomDataset(pydicom.FileDataset):
+    "A `FileDataset` whose values, parsed by pydicom when first read, raise `DicomError` naming the file when malformed"
+    def __getitem__(self, key):
+        try: return super().__getitem__(key)
+        except PARSE_ERRORS as e:
+            if isinstance(key, slice): raise
+            raise DicomError(f"{dataset_name(self)}: a header value could not be parsed ({type(e).__name__}: {e})") from e
+
 def parsed(ds:DcmDataset, fn=None) -> DcmDataset:
-    "`ds` with every element's value parsed now (pydicom parses on first access), so a malformed one is an error naming the file"
-    try:
-        for _ in ds.iterall(): pass
-    except PARSE_ERRORS as e:
-        raise DicomError(f"{fn or dataset_name(ds)}: a header value could not be parsed ({type(e).__name__}: {e})") from e
+    "`ds` as a `DicomDataset`: a value is parsed when a caller reads it (as pydicom does), and a malformed one is an error naming the file"
+    if isinstance(ds, pydicom.FileDataset) and type(ds) is not DicomDataset: ds.__class__ = DicomDataset
+    if fn is not None and not getattr(ds, 'filename', None): ds.filename = str(fn)
     return ds
 
 Path.dcmread = dcmread   # fastai's spelling: `Path(fn).dcmread()`
@@ -160,8 +167,13 @@ def read_header(fn,                # path of the file
                ) -> DcmDataset:
     "Read only the header of `fn`, raising `DicomError` if the file is cut short (which pydicom reads without complaint)"
     fn = Path(fn)
-    dcmread(fn, force=force, header_only=True, specific_tags=['TransferSyntaxUID'])   # a clear error for a bad file
-    with open(fn, 'rb') as fp: return read_header_from(fp, fn, os.fstat(fp.fileno()).st_size, force, tags)
+    if not fn.is_file(): dcmread(fn)   # no such file, or a folder, pipe or device: its error
+    check_deflated(fn)                 # a deflated body is inflated by the read: refuse a bomb first
+    try:
+        with open(fn, 'rb') as fp: return read_header_from(fp, fn, os.fstat(fp.fileno()).st_size, force, tags)
+    except (DicomError, OSError):      # read once; only a bad file is read again, for `dcmread`'s own words
+        dcmread(fn, force=force, header_only=True, specific_tags=['TransferSyntaxUID'])
+        raise
 
 # %% ../nbs/00_core.ipynb #2406997a
 def dataset_name(ds:DcmDataset) -> str:
