@@ -284,10 +284,12 @@ def _dataset_nchan(ds:DcmDataset, wins, bins=None, frame:int=None) -> TensorImag
     "`to_nchan` of a dataset: windows applied to the stored values when the rescale is a simple linear one"
     if is_colour(ds): raise DicomError(f"{dataset_name(ds)}: is a colour image ({ds.PhotometricInterpretation}): "
                                        "windows apply to greyscale modality values")
-    simple = (ds.get('PhotometricInterpretation') != 'MONOCHROME1' and 'ModalityLUTSequence' not in ds
-              and n_frames(ds) == 1 and len(wins) and all(w > 1 for w, _ in wins) and bins in (None, False))
+    simple = ('ModalityLUTSequence' not in ds and n_frames(ds) == 1 and len(wins) and all(w > 1 for w, _ in wins)
+              and bins in (None, False))
     if not simple: return to_nchan(TensorDicom.create(ds, frame or 0), wins, bins)   # one polarity: MONOCHROME2
     s, i = rescale_params(ds)
+    if ds.get('PhotometricInterpretation') == 'MONOCHROME1':   # one polarity: stored v is read as lo + hi - v (as_monochrome2)
+        s, i = -s, s*sum(stored_range(ds)) + i
     px = torch.from_numpy(pixel_array(ds).astype(np.float32, copy=False))
     out = torch.empty(len(wins), *px.shape)
     for k, w in enumerate(wins):
