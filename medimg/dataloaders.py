@@ -34,21 +34,35 @@ from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16
                               save_npy, load_npy, uint8_image)
 
 # %% auto #0
-__all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'TensorResize', 'TensorWindowed', 'DicomBlock', 'siim_small',
-           'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se', 'binary_report',
-           'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders',
-           'seg_masks', 'u16_offset', 'prepared_image', 'prepared_tensor', 'output_names', 'path_inside',
-           'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
+__all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'bilinear_resize', 'TensorResize', 'TensorWindowed', 'DicomBlock',
+           'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se',
+           'binary_report', 'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock',
+           'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset', 'prepared_image', 'prepared_tensor',
+           'output_names', 'path_inside', 'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
+def _linear_taps(n_in:int, n_out:int, device=None) -> tuple:
+    "Source indices `(i0, i1)` and weight `w` of `i1` for a linear resize from `n_in` to `n_out` samples (pixel centres, as `F.interpolate`)"
+    s = ((torch.arange(n_out, device=device, dtype=torch.float64) + 0.5) * (n_in / n_out) - 0.5).clamp(min=0)
+    i0 = s.floor().long().clamp(max=n_in - 1)
+    return i0, (i0 + 1).clamp(max=n_in - 1), s - i0
+
+def bilinear_resize(x:torch.Tensor, size) -> torch.Tensor:
+    "(..., H, W) `x` resized bilinearly to `size`, the same bits on any machine and any number of threads"
+    x = x.double()
+    i0, i1, w = _linear_taps(x.shape[-2], size[0], x.device)
+    x = x[..., i0, :] * (1 - w)[:, None] + x[..., i1, :] * w[:, None]
+    i0, i1, w = _linear_taps(x.shape[-1], size[1], x.device)
+    return (x[..., i0] * (1 - w) + x[..., i1] * w).float()
+
 class TensorResize(DisplayedTransform):
     "Resize image tensors (area when shrinking, bilinear when enlarging) and masks (nearest) to `size`"
     order = 6   # after `ToTensor`, so PIL masks are tensors by then
     def __init__(self, size): self.size = (size, size) if isinstance(size, int) else tuple(size)
     def encodes(self, x:TensorImage):
         if tuple(x.shape[-2:]) == self.size: return x
-        mode = 'area' if x.shape[-2] >= self.size[0] and x.shape[-1] >= self.size[1] else 'bilinear'
-        return F.interpolate(x[None].float(), size=self.size, mode=mode)[0]
+        if x.shape[-2] >= self.size[0] and x.shape[-1] >= self.size[1]: return F.interpolate(x[None].float(), size=self.size, mode='area')[0]
+        return bilinear_resize(x, self.size)
     def encodes(self, x:TensorMask):
         if tuple(x.shape[-2:]) == self.size: return x
         return F.interpolate(x[None, None].float(), size=self.size, mode='nearest')[0, 0].to(x.dtype)
