@@ -592,9 +592,9 @@ def rtstruct_masks(rtstruct,             # RTSTRUCT file or dataset
 
 # %% ../nbs/03_multiframe.ipynb #fa575c64
 def show_rois(vol:Volume, rois:ROIMasks, k=None, r=None, c=None,  # slice, row, column (default: the centre of the ROI centre_on)
-              window=(1500, -600), centre_on=None, alpha:float=0.3, size:float=3):  # centre_on: an ROI Number or unique name
-    "Axial, coronal and sagittal views of `vol` with the ROIs of `rois` in their colours"
-    cz, cy, cx = np.argwhere(rois[centre_on or next(iter(rois))]).mean(0).round().astype(int)
+              window=(1500, -600), centre_on=None, alpha:float=0.3, size:float=3):
+    "Axial, coronal and sagittal views of `vol` with the ROIs of `rois` in their colours (`centre_on`: an ROI Number or unique name)"
+    cz, cy, cx = np.argwhere(rois[next(iter(rois)) if centre_on is None else centre_on]).mean(0).round().astype(int)
     k, r, c = (cz if k is None else k), (cy if r is None else r), (cx if c is None else c)
     imgs, views = _views(vol, k, r, c), ['axial', 'coronal', 'sagittal']
     cuts = lambda m: (m[k], m[:, r][::-1], m[:, :, c][::-1])
