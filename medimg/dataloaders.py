@@ -34,21 +34,35 @@ from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16
                               save_npy, load_npy, uint8_image)
 
 # %% auto #0
-__all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'TensorResize', 'TensorWindowed', 'DicomBlock', 'siim_small',
-           'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se', 'binary_report',
-           'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders',
-           'seg_masks', 'u16_offset', 'prepared_image', 'prepared_tensor', 'output_names', 'path_inside',
-           'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
+__all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'bilinear_resize', 'TensorResize', 'TensorWindowed', 'DicomBlock',
+           'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se',
+           'binary_report', 'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock',
+           'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset', 'prepared_image', 'prepared_tensor',
+           'output_names', 'path_inside', 'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
+def _linear_taps(n_in:int, n_out:int, device=None) -> tuple:
+    "Source indices `(i0, i1)` and weight `w` of `i1` for a linear resize from `n_in` to `n_out` samples (pixel centres, as `F.interpolate`)"
+    s = ((torch.arange(n_out, device=device, dtype=torch.float64) + 0.5) * (n_in / n_out) - 0.5).clamp(min=0)
+    i0 = s.floor().long().clamp(max=n_in - 1)
+    return i0, (i0 + 1).clamp(max=n_in - 1), s - i0
+
+def bilinear_resize(x:torch.Tensor, size) -> torch.Tensor:
+    "(..., H, W) `x` resized bilinearly to `size`, the same bits on any machine and any number of threads"
+    x = x.double()
+    i0, i1, w = _linear_taps(x.shape[-2], size[0], x.device)
+    x = x[..., i0, :] * (1 - w)[:, None] + x[..., i1, :] * w[:, None]
+    i0, i1, w = _linear_taps(x.shape[-1], size[1], x.device)
+    return (x[..., i0] * (1 - w) + x[..., i1] * w).float()
+
 class TensorResize(DisplayedTransform):
     "Resize image tensors (area when shrinking, bilinear when enlarging) and masks (nearest) to `size`"
     order = 6   # after `ToTensor`, so PIL masks are tensors by then
     def __init__(self, size): self.size = (size, size) if isinstance(size, int) else tuple(size)
     def encodes(self, x:TensorImage):
         if tuple(x.shape[-2:]) == self.size: return x
-        mode = 'area' if x.shape[-2] >= self.size[0] and x.shape[-1] >= self.size[1] else 'bilinear'
-        return F.interpolate(x[None].float(), size=self.size, mode=mode)[0]
+        if x.shape[-2] >= self.size[0] and x.shape[-1] >= self.size[1]: return F.interpolate(x[None].float(), size=self.size, mode='area')[0]
+        return bilinear_resize(x, self.size)
     def encodes(self, x:TensorMask):
         if tuple(x.shape[-2:]) == self.size: return x
         return F.interpolate(x[None, None].float(), size=self.size, mode='nearest')[0, 0].to(x.dtype)
@@ -257,6 +271,9 @@ class DicomSegmentationDataLoaders(DataLoaders):
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
         return cls.from_dblock(dblock, fnames, path=path, **kwargs)
 
+# %% ../nbs/04_dataloaders.ipynb #cb4a0222
+from .multiframe import match_frame_of_reference
+
 # %% ../nbs/04_dataloaders.ipynb #d5ea123f
 def _seg_ref(fg):
     "Referenced SOP Instance UID, position and segment number of one SEG frame's functional group item"
@@ -272,22 +289,30 @@ def _seg_ref(fg):
 def seg_masks(seg,                  # DICOM SEG file or dataset
               fnames,               # the image files it segments
               multilabel:bool=False,# one channel per segment (segments may overlap) instead of one label map
+              check_frame_of_reference:bool=True,  # refuse a SEG drawn in another frame of reference (or series) than the images
              ) -> dict:
     "Masks for `fnames` from DICOM SEG `seg`, frames matched by UID, else by position: label maps, or (segments, H, W)"
     ds = seg if isinstance(seg, DcmDataset) else dcmread(seg)
     frames = pixel_array(ds).reshape(-1, ds.Rows, ds.Columns)
     heads = {Path(f): dcmread(f, header_only=True) for f in fnames}
+    seg_for = str(ds.get('FrameOfReferenceUID', '') or '').strip()
+    if check_frame_of_reference:
+        match_frame_of_reference(dataset_name(ds), [seg_for], [s.get('SeriesInstanceUID') for s in ds.get('ReferencedSeriesSequence', [])],
+                                 [h.get('FrameOfReferenceUID') for h in heads.values()], [h.get('SeriesInstanceUID') for h in heads.values()])
+    def same_space(h): return not (check_frame_of_reference and seg_for and h.get('FrameOfReferenceUID') and str(h.FrameOfReferenceUID).strip() != seg_for)
     by_uid = {h.SOPInstanceUID: f for f, h in heads.items()}
-    by_pos = {tuple(round(float(v), 2) for v in h.ImagePositionPatient): f for f, h in heads.items() if 'ImagePositionPatient' in h}
+    by_pos = {tuple(round(float(v), 2) for v in h.ImagePositionPatient): f for f, h in heads.items() if 'ImagePositionPatient' in h and same_space(h)}
     numbers = sorted({int(s.SegmentNumber) for s in ds.get('SegmentSequence', [])} or {1})
     out = {f: np.zeros((len(numbers), ds.Rows, ds.Columns), bool) for f in heads}
-    matched = 0
+    matched = missed = 0
     for fr, fg in zip(frames, ds.PerFrameFunctionalGroupsSequence):
         uid, pos, k = _seg_ref(fg)
         f = by_uid.get(uid) or by_pos.get(pos)
-        if f is None: continue
+        if f is None: missed += 1; continue
         out[f][numbers.index(k) if k in numbers else 0] |= fr > 0; matched += 1
     if not matched: raise DicomError(f"{dataset_name(ds)}: no SEG frame refers to any of the {len(heads)} images")
+    if missed: warnings.warn(f"{dataset_name(ds)}: {missed} of {matched + missed} SEG frames match none of the {len(heads)} images "
+                             "given: their masks are left out (pass every image the SEG refers to)")
     if multilabel: return out
     both = {f.name: int((m.sum(0) > 1).sum()) for f, m in out.items() if (m.sum(0) > 1).any()}
     if both: raise DicomError(f"{dataset_name(ds)}: segments overlap ({both} pixels in two or more): a label map would "

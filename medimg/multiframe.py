@@ -25,8 +25,9 @@ from .windowing import dicom_windows, windowed, save_jpg, save_tif16
 __all__ = ['GAP_POLICIES', 'frame_layout', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate', 'pick_frames',
            'show_frames', 'animate_frames', 'save_gif', 'slice_normal', 'slice_position', 'slice_grid', 'check_spacing',
            'Volume', 'group_series', 'read_series', 'frame_positions', 'frames_volume', 'plane_geometry',
-           'patient_to_pixel', 'fill_polygons', 'ROIMasks', 'slice_headers', 'rtstruct_masks', 'show_rois',
-           'polygon_area', 'even_odd_area', 'roi_volumes', 'nifti_affine', 'save_nifti', 'export_frames']
+           'patient_to_pixel', 'fill_polygons', 'roi_labels', 'ROIDict', 'ROIMasks', 'slice_headers',
+           'match_frame_of_reference', 'rtstruct_masks', 'show_rois', 'polygon_area', 'even_odd_area', 'roi_volumes',
+           'nifti_affine', 'save_nifti', 'export_frames']
 
 # %% ../nbs/03_multiframe.ipynb #7dbb73f1
 def frame_layout(fn) -> dict:
@@ -470,12 +471,40 @@ def fill_polygons(polys,   # closed polygons, each an (n, 2) array of fractional
     return out.cumsum(1)[:, :C] > 0
 
 # %% ../nbs/03_multiframe.ipynb #21acabcc
-class ROIMasks(dict):
-    "ROI name -> boolean mask `(slices, rows, cols)`, with `colours` (RGB 0-255), `contours` ({slice: [(n, 2) mm]}), `spacing`"
-    def __init__(self, masks, colours, contours, spacing, unmatched=()):
-        super().__init__(masks)
-        self.colours, self.contours, self.spacing, self.unmatched = colours, contours, tuple(spacing), list(unmatched)
-    def __repr__(self): return f"ROIMasks({', '.join(f'{k}: {int(v.sum())} voxels' for k, v in self.items())})"
+def roi_labels(names:dict) -> dict:
+    "ROI Number -> a unique label: the ROI's name where it is unique and not empty, else 'ROI n' and the name"
+    count = {}
+    for v in names.values(): count[v] = count.get(v, 0) + 1
+    return {n: v if v and count[v] == 1 else f"ROI {n}" + (f" {v}" if v else '') for n, v in names.items()}
+
+class ROIDict(dict):
+    "A dict keyed by ROI Number that also takes an ROI name (if no other ROI has it) or a label as a key"
+    def __init__(self, d, names):
+        super().__init__(d)
+        self.names = {n: names.get(n, '') for n in d}
+        self.labels = roi_labels(self.names)
+    def number(self, key) -> int:
+        "The ROI Number `key` stands for: a number, a unique ROI name or a label"
+        if not isinstance(key, str): return key
+        hits = [n for n, v in self.names.items() if v == key]
+        if len(hits) == 1: return hits[0]
+        hits += [n for n, v in self.labels.items() if v == key and n not in hits]
+        if len(hits) == 1: return hits[0]
+        if hits: raise KeyError(f"{len(hits)} ROIs are named {key!r} (ROI Numbers {hits}): use the number")
+        raise KeyError(f"no ROI named {key!r}; the ROIs: {list(self.labels.values())}")
+    def __getitem__(self, key): return super().__getitem__(self.number(key))
+    def __contains__(self, key):
+        try: return super().__contains__(self.number(key))
+        except KeyError: return False
+    def get(self, key, default=None): return self[key] if key in self else default
+
+class ROIMasks(ROIDict):
+    "ROI Number -> boolean mask `(slices, rows, cols)`, with the ROIs' `names`, `labels`, `colours` (RGB 0-255), `contours` ({slice: [(n, 2) mm]}), `spacing`"
+    def __init__(self, masks, names, colours, contours, spacing, unmatched=()):
+        super().__init__(masks, names)
+        self.colours, self.contours = ROIDict(colours, self.names), ROIDict(contours, self.names)
+        self.spacing, self.unmatched = tuple(spacing), list(unmatched)
+    def __repr__(self): return f"ROIMasks({', '.join(f'{self.labels[k]}: {int(v.sum())} voxels' for k, v in self.items())})"
 
 def slice_headers(vol:Volume) -> list:
     "Headers of the slices of `vol` (a volume read by `read_series`), in the volume's order"
@@ -499,21 +528,54 @@ def _contour_slice(c, pts, uids, pos, normal, tol):
     return int(d.argmin()) if d.min() <= tol else None
 
 # %% ../nbs/03_multiframe.ipynb #cf0138c6
+def _uids(*vals) -> set: return {str(v).strip() for v in vals if v is not None and str(v).strip()}
+
+def match_frame_of_reference(name:str,   # the object placed on the images (for the message)
+                             fors,       # its Frame of Reference UIDs
+                             series,     # the series it names as drawn on
+                             img_fors,   # the images' Frame of Reference UIDs
+                             img_series, # the images' series
+                            ):
+    "Raise `DicomError` if an object drawn in frames of reference `fors` (else on `series`) is placed on images of another"
+    fors, series, img_fors, img_series = _uids(*fors), _uids(*series), _uids(*img_fors), _uids(*img_series)
+    hint = "; pass check_frame_of_reference=False only if you know they share one patient space"
+    if fors and img_fors:
+        if not fors & img_fors: raise DicomError(f"{name}: its Frame of Reference UID {', '.join(sorted(fors))} is not the images' "
+                                                 f"({', '.join(sorted(img_fors))}): it was drawn on another scan, maybe another patient's" + hint)
+    elif series and img_series and not series & img_series:
+        raise DicomError(f"{name}: it names series {', '.join(sorted(series))}, not the images' ({', '.join(sorted(img_series))}), "
+                         "and no common Frame of Reference UID shows they share one space" + hint)
+
+def _rtstruct_refs(rs) -> tuple:
+    "Frame of Reference UIDs and series UIDs an RT Structure Set says it was drawn on"
+    fors = [r.get('ReferencedFrameOfReferenceUID') for r in rs.get('StructureSetROISequence', [])]
+    series = []
+    for f in rs.get('ReferencedFrameOfReferenceSequence', []):
+        fors.append(f.get('FrameOfReferenceUID'))
+        for st in f.get('RTReferencedStudySequence', []): series += [s.get('SeriesInstanceUID') for s in st.get('RTReferencedSeriesSequence', [])]
+    return fors, series
+
 def rtstruct_masks(rtstruct,             # RTSTRUCT file or dataset
                    vol,                  # the Volume it was drawn on (from read_series), or that series' folder or files
                    tol:float=None,       # distance (mm) for matching contours by position (default: half the slice spacing)
+                   check_frame_of_reference:bool=True,  # refuse a structure set drawn in another frame of reference (or series)
                   ) -> ROIMasks:
-    "Each ROI of an RT Structure Set rasterised on the slices of `vol`, by the even-odd rule"
+    "Each ROI of an RT Structure Set rasterised on the slices of `vol`, by the even-odd rule, keyed by ROI Number"
     rs = rtstruct if isinstance(rtstruct, DcmDataset) else dcmread(rtstruct)
     if rs.get('Modality') != 'RTSTRUCT': raise DicomError(f"{dataset_name(rs)}: not an RT Structure Set (Modality {rs.get('Modality')!r})")
     vol = vol if isinstance(vol, Volume) else read_series(vol)
     hs = slice_headers(vol); S, R, C = vol.shape
+    if check_frame_of_reference:
+        match_frame_of_reference(dataset_name(rs), *_rtstruct_refs(rs), [h.get('FrameOfReferenceUID') for h in hs],
+                                 [h.get('SeriesInstanceUID') for h in hs])
     uids, pos = {str(h.SOPInstanceUID): k for k, h in enumerate(hs)}, np.array(vol.positions)
     tol = vol.spacing[0]/2 if tol is None else tol
-    names = {int(r.ROINumber): str(r.ROIName) for r in rs.get('StructureSetROISequence', [])}
+    names = {int(r.ROINumber): str(r.get('ROIName', '') or '') for r in rs.get('StructureSetROISequence', []) if r.get('ROINumber') is not None}
     masks, colours, contours, unmatched = {}, {}, {}, []
     for rc in rs.get('ROIContourSequence', []):
-        name = names.get(int(rc.ReferencedROINumber), f"ROI {rc.ReferencedROINumber}")
+        if rc.get('ReferencedROINumber') is None: raise DicomError(f"{dataset_name(rs)}: an ROIContourSequence item has no ReferencedROINumber")
+        num = int(rc.ReferencedROINumber)
+        name = f"ROI {num}" + (f" {names[num]}" if names.get(num) else '')
         polys = {}
         for c in rc.get('ContourSequence', []):
             if c.get('ContourGeometricType', 'CLOSED_PLANAR') != 'CLOSED_PLANAR': continue   # points and open lines have no area
@@ -523,16 +585,16 @@ def rtstruct_masks(rtstruct,             # RTSTRUCT file or dataset
             polys.setdefault(k, []).append(pts)
         m = np.zeros((S, R, C), bool)
         for k, ps in polys.items(): m[k] = fill_polygons([patient_to_pixel(p, hs[k]) for p in ps], (R, C))
-        masks[name], colours[name] = m, tuple(int(v) for v in rc.get('ROIDisplayColor', [255, 0, 0]))
-        contours[name] = {k: [patient_to_pixel(p, hs[k]) * hs[k].PixelSpacing for p in ps] for k, ps in polys.items()}
+        masks[num], colours[num] = m, tuple(int(v) for v in rc.get('ROIDisplayColor', [255, 0, 0]))
+        contours[num] = {k: [patient_to_pixel(p, hs[k]) * hs[k].PixelSpacing for p in ps] for k, ps in polys.items()}
     if unmatched: warnings.warn(f"{len(unmatched)} contour(s) on no slice of the volume:\n  " + '\n  '.join(unmatched[:10]))
-    return ROIMasks(masks, colours, contours, vol.spacing, unmatched)
+    return ROIMasks(masks, names, colours, contours, vol.spacing, unmatched)
 
 # %% ../nbs/03_multiframe.ipynb #fa575c64
 def show_rois(vol:Volume, rois:ROIMasks, k=None, r=None, c=None,  # slice, row, column (default: the centre of the ROI centre_on)
-              window=(1500, -600), centre_on:str=None, alpha:float=0.3, size:float=3):
-    "Axial, coronal and sagittal views of `vol` with the ROIs of `rois` in their colours"
-    cz, cy, cx = np.argwhere(rois[centre_on or next(iter(rois))]).mean(0).round().astype(int)
+              window=(1500, -600), centre_on=None, alpha:float=0.3, size:float=3):
+    "Axial, coronal and sagittal views of `vol` with the ROIs of `rois` in their colours (`centre_on`: an ROI Number or unique name)"
+    cz, cy, cx = np.argwhere(rois[next(iter(rois)) if centre_on is None else centre_on]).mean(0).round().astype(int)
     k, r, c = (cz if k is None else k), (cy if r is None else r), (cx if c is None else c)
     imgs, views = _views(vol, k, r, c), ['axial', 'coronal', 'sagittal']
     cuts = lambda m: (m[k], m[:, r][::-1], m[:, :, c][::-1])
@@ -546,7 +608,7 @@ def show_rois(vol:Volume, rois:ROIMasks, k=None, r=None, c=None,  # slice, row, 
             ax.contour(cut, levels=[0.5], colors=[col], linewidths=0.8)
         ax.set_title(v, fontsize=9); ax.axis('off')
     handles = [plt.Line2D([], [], color=np.array(rois.colours[n])/255, lw=3) for n in rois]
-    fig.legend(handles, list(rois), loc='lower center', ncol=len(rois), fontsize=8, frameon=False)
+    fig.legend(handles, [rois.labels[n] for n in rois], loc='lower center', ncol=len(rois), fontsize=8, frameon=False)
     plt.tight_layout(rect=(0, 0.08, 1, 1))
     return axs
 
@@ -563,9 +625,9 @@ def even_odd_area(polys) -> float:
     return sum(polygon_area(p) * (-1 if d % 2 else 1) for p, d in zip(polys, depth))
 
 def roi_volumes(rois:ROIMasks) -> pd.DataFrame:
-    "Each ROI's volume in mL, from its voxels and from its contours' areas times the slice spacing"
+    "Each ROI's volume in mL (by label, with its ROI Number), from its voxels and from its contours' areas times the slice spacing"
     dz, dy, dx = rois.spacing
-    rows = [dict(roi=n, voxels=int(m.sum()), ml_voxels=m.sum()*dz*dy*dx/1000,
+    rows = [dict(roi=rois.labels[n], number=n, voxels=int(m.sum()), ml_voxels=m.sum()*dz*dy*dx/1000,
                  ml_contours=sum(even_odd_area(ps) for ps in rois.contours[n].values())*dz/1000) for n, m in rois.items()]
     return pd.DataFrame(rows).set_index('roi').assign(ratio=lambda d: d.ml_voxels/d.ml_contours)
 
@@ -592,7 +654,7 @@ def _nifti(a, affine):
 
 def save_nifti(vol:Volume,      # the volume (from read_series)
                path,            # output file, .nii.gz (compressed) or .nii
-               masks=None,      # optional ROI masks (from rtstruct_masks): one uint8 file per ROI next to path
+               masks=None,      # optional ROI masks (from rtstruct_masks): one uint8 file per ROI next to path, named by its label
               ) -> list:
     "Write `vol` as NIfTI with its RAS affine (int16 when the values are whole numbers), and its masks; returns the paths"
     path, aff = Path(path), nifti_affine(vol)
@@ -600,8 +662,9 @@ def save_nifti(vol:Volume,      # the volume (from read_series)
     whole = bool((d == np.round(d)).all() and d.min() >= -32768 and d.max() <= 32767)
     nib.save(_nifti(d.astype(np.int16) if whole else d.astype(np.float32), aff), path)
     out, stem, ext = [path], path.name.split('.')[0], path.name[len(path.name.split('.')[0]):]
+    labels = getattr(masks, 'labels', {})
     for n, m in (masks or {}).items():
-        out.append(path.parent/f"{stem}_{''.join(ch if ch.isalnum() or ch in '-_' else '_' for ch in n)}{ext}")
+        out.append(path.parent/f"{stem}_{''.join(ch if ch.isalnum() or ch in '-_' else '_' for ch in str(labels.get(n, n)))}{ext}")
         nib.save(_nifti(np.ascontiguousarray(np.asarray(m).transpose(2, 1, 0)).astype(np.uint8), aff), out[-1])
     return out
 

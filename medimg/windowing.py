@@ -19,9 +19,10 @@ from .pixels import *
 from .vision import *
 
 # %% auto #0
-__all__ = ['TISSUE_HU', 'dicom_windows', 'windowed', 'freqhist_bins', 'hist_scaled', 'to_nchan', 'to_3chan', 'ApplyWindows',
-           'HistScaled', 'uniform_blur2d', 'gauss_blur2d', 'mask_from_blur', 'mask2bbox', 'square_bbox', 'crop_resize',
-           'uint8_image', 'save_jpg', 'read_jpg', 'to_uint16', 'save_tif16', 'read_tif16', 'save_npy', 'load_npy']
+__all__ = ['TISSUE_HU', 'dicom_windows', 'windowed', 'check_grey', 'model_values', 'freqhist_bins', 'hist_scaled', 'to_nchan',
+           'to_3chan', 'ApplyWindows', 'HistScaled', 'uniform_blur2d', 'gauss_blur2d', 'mask_from_blur', 'mask2bbox',
+           'square_bbox', 'crop_resize', 'uint8_image', 'save_jpg', 'read_jpg', 'to_uint16', 'save_tif16', 'read_tif16',
+           'save_npy', 'load_npy']
 
 # %% ../nbs/02_windowing.ipynb #5e17cc6d
 TISSUE_HU = dict(air=(-1024, -950), lung=(-950, -500), fat=(-150, -50), water=(-10, 20), soft_tissue=(20, 80),
@@ -58,8 +59,20 @@ def _voi_lut(ds:DcmDataset, px:torch.Tensor, which:int) -> torch.Tensor:
     out = pxl.apply_voi_lut(a, ds, index=k, prefer_lut=True)
     return torch.from_numpy(out.astype(np.float32) / (2**int(ds.VOILUTSequence[k].LUTDescriptor[2]) - 1))
 
+def check_grey(ds:DcmDataset) -> DcmDataset:
+    "`ds`, or a `DicomError` if it is a colour image: windows and histogram scaling need greyscale modality values"
+    if is_colour(ds): raise DicomError(f"{dataset_name(ds)}: is a colour image ({ds.PhotometricInterpretation}): windows and "
+                                       "histogram scaling apply to greyscale modality values; display_px shows its colours")
+    return ds
+
+def model_values(ds:DcmDataset, frame:int=None) -> torch.Tensor:
+    "Modality values of greyscale `ds` (all frames, or frame `frame`) as `TensorDicom` gives them: MONOCHROME1 inverted first (bone bright)"
+    check_grey(ds)
+    return torch.from_numpy(modality_lut(as_monochrome2(pixel_array(ds, frame), ds), ds, frame))
+
 def _dataset_windowed(ds:DcmDataset, w, l, fn, which:int, frame) -> torch.Tensor:
     "`windowed` for a dataset: the given window, else the file's VOI LUT or its own window (per frame)"
+    check_grey(ds)
     if frame is None and n_frames(ds) > 1 and w is None and not ds.get('VOILUTSequence'):   # a window per frame
         return torch.stack([_dataset_windowed(ds, w, l, fn, which, k) for k in range(n_frames(ds))])
     px = ds.hu(frame)
@@ -160,7 +173,7 @@ def freqhist_bins(x,                     # tensor or array (modality units), or 
                   max_samples:int=2**16, # non-integer images: quantiles of a random sample this big (None: sort all)
                  ) -> torch.Tensor:
     "Sorted distinct breakpoints that split the values of `x` into groups of about equal pixel counts"
-    if isinstance(x, DcmDataset): x = x.hu()
+    if isinstance(x, DcmDataset): x = model_values(x)
     x = torch.as_tensor(x).float()
     return _row_bins(x.reshape(1, -1), n_bins, max_samples)[0].unique()
 
@@ -240,7 +253,7 @@ def hist_scaled(x,                     # tensor or array in modality units, or a
                 max_px:float=None,     # clip values above this first
                ) -> torch.Tensor:
     "Values of `x` scaled to [0, 1] so each grey level holds about as many pixels; 4D inputs are scaled per item"
-    if isinstance(x, DcmDataset): x = x.hu()
+    if isinstance(x, DcmDataset): x = model_values(x)
     if min_px is not None or max_px is not None: x = torch.as_tensor(x).clamp(min_px, max_px)
     x = torch.as_tensor(x).float().as_subclass(torch.Tensor)   # fastai's tensor types add work to every torch call
     rows = x.reshape(x.shape[0] if x.ndim >= 4 else 1, -1)
@@ -337,7 +350,7 @@ def mask_from_blur(x,                    # (..., H, W) in modality units, or a d
                    thresh:float=0.5,     # threshold on the blurred windowed image
                    remove_max:bool=False):# treat values above the window (white) as background first (fastai's default)
     "Mask of the body: window `x`, blur it heavily, threshold"
-    if isinstance(x, DcmDataset): x = x.hu()
+    if isinstance(x, DcmDataset): x = model_values(x)
     p = windowed(torch.as_tensor(x).float(), *window)
     if remove_max: p = p.masked_fill(p == 1, 0)
     return gauss_blur2d(p, sigma*x.shape[-1]) > thresh
@@ -381,7 +394,10 @@ def crop_resize(x:torch.Tensor,   # (H, W), (C, H, W) or (N, C, H, W)
     return out.reshape(*shape[:-2], *size)
 
 # %% ../nbs/02_windowing.ipynb #e388200b
-def _hu_of(x): return x.hu() if isinstance(x, DcmDataset) else torch.as_tensor(x)
+def _hu_of(x, colour:bool=False):
+    "Values of `x`; a dataset's `model_values` (or its colours as stored, if `colour` and it is a colour image)"
+    if not isinstance(x, DcmDataset): return torch.as_tensor(x)
+    return x.hu() if colour and is_colour(x) else model_values(x)
 
 def uint8_image(im, fmt:str='JPEG') -> np.ndarray:
     "[0, 1] channels `im` (C, H, W) as an 8-bit (H, W) or (H, W, 3) array: 1 channel grey, 2 as RGB with an empty blue, 3 RGB"
@@ -410,7 +426,7 @@ def read_jpg(path) -> torch.Tensor:
 
 # %% ../nbs/02_windowing.ipynb #0e7a89d0
 def to_uint16(x, brks=None) -> np.ndarray:
-    "`x` (modality values or a dataset) histogram-scaled (`hist_scaled`) to 0..65535 as a uint16 array (no wrap at the top)"
+    "`x` (modality values or a dataset, bone bright) histogram-scaled (`hist_scaled`) to 0..65535 as a uint16 array (no wrap at the top)"
     return (hist_scaled(_hu_of(x), brks).cpu()*65535).round().numpy().astype(np.uint16)
 
 def save_tif16(x,                   # modality values or a dataset
@@ -439,9 +455,9 @@ def read_tif16(path, offset:int=None) -> torch.Tensor:
 
 # %% ../nbs/02_windowing.ipynb #63fbc304
 def save_npy(x, path) -> Path:
-    "Save `x` (tensor, array or dataset's modality values) as a `.npy` file, exactly"
+    "Save `x` (tensor, array, or a dataset's `model_values`: colour as stored) as a `.npy` file, exactly"
     fn = Path(path).with_suffix('.npy')
-    np.save(fn, _hu_of(x).cpu().numpy())
+    np.save(fn, _hu_of(x, colour=True).cpu().numpy())
     return fn
 
 def load_npy(path) -> torch.Tensor:
