@@ -315,7 +315,7 @@ def _series_row(uid, hdrs):
             if iop is None or ipp is None: continue
             orients[orientation_name(iop)] += 1
             pos.append(float(np.dot([float(v) for v in ipp], _normal(iop)))); keys.append(acquisition_keys(h))
-    except DicomError as e: row.update(slices='?', volumes='?', orientation='?', kind=f"error: {e}"); return row
+    except (DicomError, ValueError, TypeError, AttributeError, IndexError, KeyError) as e: row.update(slices='?', volumes='?', orientation='?', kind=f"error: {e}"); return row
     names, vkeys = split_volumes(pos, keys, 0.01)
     nvol = len(set(vkeys)) if names else 1
     row['slices'] = nslices or len(set(np.round(pos, 2)))
