@@ -617,7 +617,9 @@ def frames_volume(fn,                  # a multi-frame file (or its DicomFrames)
 
 # %% ../nbs/03_multiframe.ipynb #f00ac5ad
 def _views(self:Volume, k=None, r=None, c=None):
-    d = self.data; S, R, C = d.shape
+    d = self.data
+    if d.ndim == 4: raise ValueError(f"{self!r} is 4D: look at one volume, vol.volume(k)")
+    S, R, C = d.shape
     k, r, c = S//2 if k is None else k, R//2 if r is None else r, C//2 if c is None else c
     return d[k], d[:, r].flip(0), d[:, :, c].flip(0)
 
