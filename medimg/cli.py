@@ -13,10 +13,16 @@ from .pixels import rescale_params, modality_lut, file_window, is_colour
 # %% auto #0
 __all__ = ['OK', 'SOME_BAD', 'USAGE', 'NOTHING_DONE', 'COMMANDS', 'summary', 'info', 'info_cli', 'prepare_cli', 'main']
 
+# %% ../nbs/04b_cli.ipynb #14181f12
+from pydicom.dataset import Dataset as DcmDataset
+from .reading import dataset_name
+from .pixels import series_table, format_series_table
+
 # %% ../nbs/04b_cli.ipynb #0f5dffc9
 def summary(fn, pixels:bool=True) -> dict:
-    "A readable summary of the DICOM file `fn` (with the pixel ranges when `pixels`)"
-    ds = read_header(fn)                  # a file cut short is an error here, as everywhere
+    "A readable summary of the DICOM file `fn` (with the pixel ranges when `pixels`; without, `fn` may be its header already read)"
+    if isinstance(fn, DcmDataset) and not pixels: ds, fn = fn, dataset_name(fn)
+    else: ds = read_header(fn)            # a file cut short is an error here, as everywhere
     if pixels: ds = dcmread(fn)
     bits = f"{ds.get('BitsStored', '?')}/{ds.get('BitsAllocated', '?')}" + (' signed' if ds.get('PixelRepresentation') else ' unsigned')
     r = dict(file=str(fn), modality=ds.get('Modality', ''), sop_class=getattr(ds.get('SOPClassUID'), 'name', ''),
@@ -38,19 +44,23 @@ def summary(fn, pixels:bool=True) -> dict:
 
 # %% ../nbs/04b_cli.ipynb #d323dc8a
 def info(path, pixels:bool=None) -> str:
-    "Text summary of a DICOM file, or of every DICOM in a folder (bad files are listed, not fatal)"
+    "Text summary of a DICOM file, or of every DICOM in a folder with its table of series (bad files are listed, not fatal)"
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: no such file or folder")
     if path.is_file():
         s = summary(path, pixels=True if pixels is None else pixels)
         return '\n'.join(f"{k:>15}: {v}" for k, v in s.items())
-    files, rows, bad = get_dicom_files(path), [], []
-    for f in files:
-        try: rows.append(summary(f, pixels=bool(pixels)))
+    files, rows, bad, groups = get_dicom_files(path), [], [], {}
+    for f in files:   # each header read once: for the counts and for the series table
+        try:
+            h = read_header(f)
+            rows.append(summary(f if pixels else h, pixels=bool(pixels)))
+            groups.setdefault(str(h.get('SeriesInstanceUID', '')), []).append((Path(f), h))
         except (DicomError, OSError) as e: bad.append(error_message(f, e))
     count = lambda k: ', '.join(f"{v} x{n}" for v, n in collections.Counter(r[k] for r in rows).most_common())
     out = [f"{path}: {len(files)} DICOM file(s), {len(bad)} unreadable"]
     if rows: out += [f"{k:>15}: {count(k)}" for k in ['modality', 'size', 'frames', 'photometric', 'transfer_syntax']]
+    if groups: out += [f"{len(groups)} series:"] + ['  ' + l for l in format_series_table(series_table(groups)).splitlines()]
     return '\n'.join(out + [f"  unreadable: {b}" for b in bad])
 
 # %% ../nbs/04b_cli.ipynb #f1cc064a

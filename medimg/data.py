@@ -15,7 +15,7 @@ from .reading import atomic_write
 # %% auto #0
 __all__ = ['SAMPLE_URLS', 'DATASETS', 'PHANTOM_HU', 'CORPUS_SEEDS', 'data_path', 'cache_path', 'sample_url', 'fetch',
            'sample_file', 'dataset', 'phantom_hu', 'write_ct_phantom', 'write_cr_phantom', 'write_multiframe_phantom',
-           'write_ct_series', 'write_broken_corpus']
+           'write_ct_series', 'write_mr_series', 'write_broken_corpus']
 
 # %% ../nbs/00a_data.ipynb #5ac68dd2
 def data_path() -> Path|None:
@@ -245,6 +245,46 @@ def write_ct_series(folder,               # folder to write the slices into
     return [write_ct_phantom(folder/f'IM{names[k]:04d}.dcm', size, hu=phantom_hu(size)+10*k, position=(0., 0., k*spacing),
                              thickness=spacing, StudyInstanceUID=study, SeriesInstanceUID=series,
                              InstanceNumber=int(names[k])+1, SliceLocation=k*spacing) for k in range(n_slices)]
+
+# %% ../nbs/00a_data.ipynb #d0d608c8
+def write_mr_series(folder,                # folder to write the slices into
+                    n_slices:int=4,        # slices per volume
+                    n_volumes:int=3,       # volumes, at the same positions
+                    dim:str='time',        # what tells the volumes apart: 'time', 'echo' or 'b_value'
+                    size:int=16,           # rows and columns
+                    spacing:float=3.0,     # distance between slice centres (mm), also SpacingBetweenSlices
+                    tr:float=2000.,        # RepetitionTime (ms); volumes are tr apart in time
+                    philips_scale:float=None, # also store Philips' private ScaleSlope (2005,100E) and a RescaleSlope of 2
+                    **tags                 # other DICOM keywords to set on every slice
+                   ) -> list:
+    "Write a 4D MR series: slice `k` of volume `v` holds `phantom_hu(size) + 1000 + 10*k + 100*v` (stored; shuffled names); returns the paths by volume then slice"
+    from pydicom.uid import MRImageStorage
+    folder = Path(folder); study, series = generate_uid(), generate_uid()
+    n = n_slices*n_volumes; names = np.random.default_rng(0).permutation(n)
+    out = []
+    for v in range(n_volumes):
+        for k in range(n_slices):
+            i = v*n_slices + k
+            ds = _base_ds(folder/f'MR{names[i]:04d}.dcm', 'MR', MRImageStorage, size, size, PhotometricInterpretation='MONOCHROME2',
+                          StudyInstanceUID=study, SeriesInstanceUID=series,
+                          InstanceNumber=int(names[i])+1, ImagePositionPatient=[0., 0., k*spacing], ImageOrientationPatient=[1,0,0,0,1,0],
+                          PixelSpacing=[1., 1.], SliceThickness=spacing, SpacingBetweenSlices=spacing, RepetitionTime=tr, EchoTime=30.,
+                          SeriesDescription=f'phantom 4D ({dim})', AcquisitionNumber=1)
+            if dim == 'time':
+                t = v*tr/1000 + k*tr/1000/n_slices
+                ds.TemporalPositionIdentifier, ds.AcquisitionNumber = v+1, v+1
+                ds.AcquisitionTime = f"1200{int(t):02d}.{round((t % 1)*1e6):06d}"
+            elif dim == 'echo': ds.EchoNumbers, ds.EchoTime = v+1, 10.*(v+1)
+            elif dim == 'b_value':
+                ds.DiffusionBValue = 0. if v == 0 else 1000.
+                ds.DiffusionGradientOrientation = [0., 0., 0.] if v == 0 else np.roll([1., 0., 0.], v-1).tolist()
+            else: raise ValueError(f"dim must be 'time', 'echo' or 'b_value', not {dim!r}")
+            if philips_scale:
+                ds.Manufacturer, ds.RescaleSlope, ds.RescaleIntercept = 'Philips Medical Systems', 2., 0.
+                ds.private_block(0x2005, 'Philips MR Imaging DD 001', create=True).add_new(0x0E, 'FL', float(philips_scale))
+            for kw, val in tags.items(): setattr(ds, kw, val)
+            out.append(_save(ds, ds.filename, (phantom_hu(size) + 1000 + 10*k + 100*v).astype(np.int16)))
+    return out
 
 # %% ../nbs/00a_data.ipynb #34621de9
 CORPUS_SEEDS = ['CT_small.dcm', 'MR_small_RLE.dcm', 'MR_small_jp2klossless.dcm', 'emri_small.dcm', 'US1_UNCR.dcm',

@@ -22,12 +22,12 @@ from .vision import *
 from .windowing import dicom_windows, windowed, save_jpg, save_tif16
 
 # %% auto #0
-__all__ = ['GAP_POLICIES', 'frame_layout', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate', 'pick_frames',
-           'show_frames', 'animate_frames', 'save_gif', 'slice_normal', 'slice_position', 'slice_grid', 'check_spacing',
-           'Volume', 'group_series', 'read_series', 'frame_positions', 'frames_volume', 'plane_geometry',
-           'patient_to_pixel', 'fill_polygons', 'roi_labels', 'ROIDict', 'ROIMasks', 'slice_headers',
-           'match_frame_of_reference', 'rtstruct_masks', 'show_rois', 'polygon_area', 'even_odd_area', 'roi_volumes',
-           'nifti_affine', 'save_nifti', 'export_frames']
+__all__ = ['GAP_POLICIES', 'SCALINGS', 'frame_layout', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate',
+           'pick_frames', 'show_frames', 'animate_frames', 'save_gif', 'slice_normal', 'slice_position', 'slice_grid',
+           'check_spacing', 'Volume', 'group_series', 'read_series', 'SeriesIndex', 'index_series', 'frame_positions',
+           'frames_volume', 'plane_geometry', 'patient_to_pixel', 'fill_polygons', 'roi_labels', 'ROIDict', 'ROIMasks',
+           'slice_headers', 'match_frame_of_reference', 'rtstruct_masks', 'show_rois', 'polygon_area', 'even_odd_area',
+           'roi_volumes', 'nifti_affine', 'save_nifti', 'export_frames']
 
 # %% ../nbs/03_multiframe.ipynb #7dbb73f1
 def frame_layout(fn) -> dict:
@@ -223,11 +223,13 @@ def slice_grid(pos,                # distinct slice positions, sorted ascending 
                nominal:float=None, # the header's spacing (SpacingBetweenSlices, else SliceThickness), if any
                tol:float=0.05,     # tolerance, as a fraction of the grid step
               ) -> float:
-    "The grid step of positions `pos`: `nominal` if every step is a multiple of it, else the greatest common step"
+    "The grid step of positions `pos`: the coarsest multiple of `nominal` every step is a multiple of, else the greatest common step"
     d = np.diff(np.asarray(pos, np.float64))
     on_grid = lambda g, t: bool(g > 0) and bool(np.all(np.abs(d/g - np.round(d/g)) <= t))
     if not len(d): return float(nominal or 0)
-    if nominal and on_grid(float(nominal), tol): return float(nominal)
+    if nominal and on_grid(float(nominal), tol):   # the positions are the evidence, the header a hint: a coarser grid they all fit wins
+        m = max(m for m in range(1, min(int(d.min()/nominal + tol), 1000) + 1) if m == 1 or on_grid(nominal*m, tol))
+        return float(nominal*m)
     # the smallest step over k, for the smallest k that fits every step to 1% (a finer grid fits anything loosely)
     return next((float(d.min()/k) for k in range(1, 9) if on_grid(d.min()/k, 0.01)), float(d.min()))
 
@@ -243,6 +245,8 @@ def check_spacing(pos,              # slice positions along the normal, sorted a
     dup = steps <= 1e-3
     grid = slice_grid(pos[np.r_[True, ~dup]], nominal, tol)
     r = dict(grid=grid, gaps=[], irregular=[], duplicates=[], missing=0)
+    if nominal and grid and len(pos) > 1 and abs(grid - nominal) > tol*grid:
+        r['header'] = f"the header says {nominal:g} mm between slices, the positions step {grid:g} mm: the positions are used"
     for i, s in enumerate(steps):
         a, b = f"{names[i]} ({pos[i]:g})", f"{names[i+1]} ({pos[i+1]:g})"
         n = round(s/grid) if grid else 1
@@ -257,17 +261,37 @@ def check_spacing(pos,              # slice positions along the normal, sorted a
 
 # %% ../nbs/03_multiframe.ipynb #9c258082
 class Volume:
-    "A (slices, rows, cols) float32 tensor in modality units with its voxel spacing (z, y, x) in mm"
-    def __init__(self, data, spacing, positions=None, normal=None, sources=None, report=None, dropped=None):
+    "A (slices, rows, cols) float32 tensor in modality units with its voxel spacing (z, y, x) in mm; a 4D series is (volumes, slices, rows, cols)"
+    def __init__(self, data, spacing, positions=None, normal=None, sources=None, report=None, dropped=None,
+                 iop=None,       # ImageOrientationPatient of the slices (6 direction cosines)
+                 ref=None,       # (ImagePositionPatient, position along the normal) of one slice: anchors the geometry
+                 dim4=None,      # name of the fourth axis of a 4D volume: 'time', 'b_value', 'echo', 'trigger_time', ...
+                 values4=None,   # its value for each volume (seconds, s/mm2, ms)
+                 meta=None):     # acquisition values for a NIfTI sidecar (RepetitionTime, EchoTime, gradient directions, ...)
         self.data, self.spacing = data, tuple(float(s) for s in spacing)
         self.positions, self.normal, self.sources = positions, normal, sources
         self.report, self.dropped, self.interpolated = report or {}, dropped or [], []
+        self.iop, self.ref, self.dim4, self.values4, self.meta = iop, ref, dim4, values4, meta or {}
     @property
     def shape(self): return tuple(self.data.shape)
+    @property
+    def n_volumes(self): return self.data.shape[0] if self.data.ndim == 4 else 1
     def __repr__(self):
-        issues = ', '.join(f"{len(self.report.get(k, []))} {k}" for k in ('gaps', 'duplicates', 'irregular') if self.report.get(k))
-        return (f"Volume({' x '.join(map(str, self.shape))}, spacing {tuple(round(s, 4) for s in self.spacing)} mm"
+        issues = ', '.join(f"{len(self.report.get(k, []))} {k}" for k in ('gaps', 'duplicates', 'irregular', 'orientation') if self.report.get(k))
+        v4 = f"; {self.n_volumes} volumes along {self.dim4}" if self.data.ndim == 4 else ''
+        return (f"Volume({' x '.join(map(str, self.shape))}, spacing {tuple(round(s, 4) for s in self.spacing)} mm{v4}"
                 + (f"; {issues}" if issues else '') + ')')
+
+# %% ../nbs/03_multiframe.ipynb #960886cb
+@patch
+def volume(self:Volume, k:int) -> Volume:
+    "Volume `k` of a 4D volume (along `dim4`) as a 3D `Volume`"
+    if self.data.ndim != 4: raise IndexError(f"{self!r} is 3D: it has no volume {k}")
+    srcs = self.meta.get('sources4')
+    v = Volume(self.data[k], self.spacing, self.positions, self.normal, srcs[k] if srcs else self.sources, self.report,
+               self.dropped, self.iop, self.ref, meta={n: x for n, x in self.meta.items() if n not in ('sources4', 'bvecs')})
+    v.meta[self.dim4] = self.values4[k]
+    return v
 
 # %% ../nbs/03_multiframe.ipynb #465dc241
 def group_series(files) -> tuple:
@@ -282,8 +306,11 @@ def group_series(files) -> tuple:
 # %% ../nbs/03_multiframe.ipynb #cbc79018
 def _pick_series(groups, series):
     if series is not None:
-        if series not in groups: raise DicomError(f"series {series} not found; series here: {list(groups)}")
-        return groups[series]
+        if series in groups: return groups[series]
+        hits = [v for v in groups.values() if str(v[0][1].get('SeriesNumber', '')) == str(series)]
+        if len(hits) == 1: return hits[0]
+        what = f"{len(hits)} series have SeriesNumber {series}" if hits else f"series {series} not found"
+        raise DicomError(f"{what}; series here: {list(groups)}")
     if len(groups) > 1:
         desc = '; '.join(f"{uid} ({len(v)} files, {v[0][1].get('Modality', '')} {v[0][1].get('SeriesDescription', '')})" for uid, v in groups.items())
         raise DicomError(f"{len(groups)} series found, pass `series=` one of: {desc}")
@@ -296,7 +323,7 @@ def _check_same(hdrs, keyword):
 # %% ../nbs/03_multiframe.ipynb #b024aa53
 GAP_POLICIES = ('raise', 'keep', 'split', 'resample')
 
-def _arrange(positions, names, keys, tol, nominal):
+def _arrange(positions, names, keys, tol, nominal, warn=True):
     "Sort by position, drop duplicates (keeping the smallest `keys`, so not the input order), check the spacing"
     order = sorted(range(len(positions)), key=lambda i: (round(positions[i], 3), keys[i]))
     rep = check_spacing([positions[i] for i in order], [names[i] for i in order], tol, nominal)
@@ -304,7 +331,7 @@ def _arrange(positions, names, keys, tol, nominal):
     for i in order[1:]:
         if abs(positions[i] - positions[keep[-1]]) <= 1e-3: dropped.append(names[i])
         else: keep.append(i)
-    if dropped: warnings.warn(f"duplicate slice positions: kept the first by (InstanceNumber, SOPInstanceUID, name), dropped {dropped}")
+    if dropped and warn: warnings.warn(f"duplicate slice positions: kept the first by (InstanceNumber, SOPInstanceUID, name), dropped {dropped}")
     return keep, dropped, rep
 
 def _runs(pos, grid, tol):
@@ -313,9 +340,10 @@ def _runs(pos, grid, tol):
     return [range(a, b) for a, b in zip([0] + cuts, cuts + [len(pos)])]
 
 def _apply_policy(src, data, pos, spacing, rep, gaps, tol, **kw):
-    "A `Volume` (or volumes) from slices `data` at `pos`, following the gap policy `gaps`"
+    "A `Volume` (or volumes) from slices `data` at `pos` (a 4D `data` has the slices on its second axis), following the gap policy `gaps`"
     if gaps not in GAP_POLICIES: raise ValueError(f"gaps must be one of {GAP_POLICIES}, not {gaps!r}")
     grid, ps = rep['grid'], spacing
+    at_slices = (lambda d, i: d[:, i]) if data.ndim == 4 else (lambda d, i: d[i])
     if rep['uniform'] or len(pos) < 2: return Volume(data, (grid or 1., *ps), pos, report=rep, **kw)
     what = f"{src}: the slices are not evenly spaced on the {grid:g} mm grid ({rep['missing']} grid slice(s) missing, " \
            f"{len(rep['irregular'])} step(s) off the grid)"
@@ -323,51 +351,212 @@ def _apply_policy(src, data, pos, spacing, rep, gaps, tol, **kw):
     if gaps == 'keep':
         warnings.warn(what + ": kept as they are, with spacing[0] = nan; `positions` holds each slice's position")
         return Volume(data, (float('nan'), *ps), pos, report=rep, **kw)
+    srcs = kw.pop('sources', None)
+    meta = {k: v for k, v in kw.pop('meta', {}).items() if k != 'sources4'}
     if gaps == 'split':
-        srcs = kw.pop('sources', None)
-        return [Volume(data[list(r)], (grid, *ps), [pos[i] for i in r], report=rep,
-                       sources=None if srcs is None else [srcs[i] for i in r], **kw) for r in _runs(pos, grid, tol)]
+        return [Volume(at_slices(data, list(r)), (grid, *ps), [pos[i] for i in r], report=rep,
+                       sources=None if srcs is None else [srcs[i] for i in r], meta=meta, **kw) for r in _runs(pos, grid, tol)]
     if rep['irregular']: raise DicomError(f"{what}: slices off the grid cannot be resampled onto it")
     n = int(round((pos[-1] - pos[0])/grid)) + 1                  # resample: every grid position, linear in z
     at = np.array([(p - pos[0])/grid for p in pos])
     k = np.clip(np.searchsorted(at, np.arange(n), side='right') - 1, 0, len(pos) - 2)
     t = torch.from_numpy(((np.arange(n) - at[k]) / (at[k+1] - at[k])).astype(np.float32)).clamp(0, 1)
-    out = torch.lerp(data[k], data[k+1], t[:, None, None])
+    out = torch.lerp(at_slices(data, k), at_slices(data, k+1), t.view(-1, 1, 1) if data.ndim == 3 else t.view(1, -1, 1, 1))
     interp = [i for i in range(n) if not np.isclose(at, i, atol=tol).any()]
-    v = Volume(out, (grid, *ps), list(pos[0] + grid*np.arange(n)), report=rep, **{**kw, 'sources': None})
+    v = Volume(out, (grid, *ps), list(pos[0] + grid*np.arange(n)), report=rep, sources=None, meta=meta, **kw)
     v.interpolated = interp
     return v
 
+# %% ../nbs/03_multiframe.ipynb #1a6f5ac6
+import collections, json
+
+# %% ../nbs/03_multiframe.ipynb #c4de3b46
+def _seconds(t) -> float|None:
+    "Seconds since midnight of a DICOM TM (or the time part of a DT), else `None`"
+    s = str(t or '').strip()
+    if len(s) > 14 and s[:8].isdigit(): s = s[8:]
+    try: return int(s[:2])*3600 + int(s[2:4] or 0)*60 + float(s[4:] or 0)
+    except ValueError: return None
+
+def _mosaic_items(p, h, n, base):
+    "The `n` tiles of Siemens mosaic `h` as slices: the stored position is the mosaic's corner, the CSA normal gives the order"
+    iop = np.array([float(v) for v in h.ImageOrientationPatient]); rd, cd = iop[:3], iop[3:]
+    normal = slice_normal(iop)
+    csa_n = (siemens_csa(h).get('tags', {}).get('SliceNormalVector', {}).get('items') or [])
+    if len(csa_n) == 3 and np.dot(csa_n, normal) < 0: normal = -normal
+    R, C = int(h.Rows), int(h.Columns); m = int(np.ceil(np.sqrt(n))); r, c = R//m, C//m
+    dr, dc = (float(v) for v in h.PixelSpacing)
+    corner = np.array([float(v) for v in h.ImagePositionPatient]) + cd*dr*(R - r)/2 + rd*dc*(C - c)/2
+    dz = float(h.get('SpacingBetweenSlices') or h.get('SliceThickness') or 1)
+    return [dict(base, name=f"{p.name} tile {t}", source=p, tile=(t, m), normal=normal, ipp=corner + t*dz*normal) for t in range(n)]
+
+def _file_items(p, h):
+    "The slices of one single-frame file: itself, or the tiles of a mosaic"
+    base = dict(order=(int(h.get('InstanceNumber') or 0), str(h.get('SOPInstanceUID', '')), p.name), keys=acquisition_keys(h),
+                iop=tuple(np.round([float(v) for v in h.ImageOrientationPatient], 3)), iop_full=[float(v) for v in h.ImageOrientationPatient],
+                te=as_number(h.get('EchoTime')),
+                t=_seconds(h.get('AcquisitionTime')), trig=as_number(h.get('TriggerTime')))
+    n = mosaic_tiles(h, p)
+    if n: return _mosaic_items(p, h, n, base)
+    return [dict(base, name=p.name, source=p, tile=None, normal=slice_normal(h.ImageOrientationPatient),
+                 ipp=np.array([float(v) for v in h.ImagePositionPatient]))]
+
+def _one_orientation(src, items):
+    "Keep the slices of the most common orientation; the others (a localizer in the series) are reported, never stacked"
+    count = collections.Counter(it['iop'] for it in items)
+    if len(count) == 1: return items, []
+    main = count.most_common(1)[0][0]
+    other = [f"{it['name']} (orientation {list(it['iop'])})" for it in items if it['iop'] != main]
+    warnings.warn(f"{src}: {len(other)} slice(s) in another orientation than the {count[main]} others, left out:\n  " + '\n  '.join(other[:10]))
+    return [it for it in items if it['iop'] == main], other
+
+def _dim4(names, its, tr=None):
+    "Name and values of the fourth axis, from the keys that tell the volumes apart (`its`: the first slice of each volume)"
+    has = lambda *ks: any(n.startswith(ks) for n in names)
+    if has('DiffusionBValue', 'gradient'): return 'b_value', [it['keys'].get('DiffusionBValue', 0.) for it in its]
+    if has('EchoNumbers', 'EffectiveEchoTime'): return 'echo', [it['te'] if it['te'] is not None else i+1 for i, it in enumerate(its)]
+    if has('TriggerTime', 'NominalCardiacTriggerDelayTime'): return 'trigger_time', [it['trig'] for it in its]
+    ts = [it['t'] for it in its]
+    if None not in ts: return 'time', [round(t - ts[0], 4) for t in ts]
+    if tr and has('Temporal', 'AcquisitionNumber'): return 'time', [round(i*tr/1000, 4) for i in range(len(its))]   # one TR apart
+    return 'volume', list(range(len(its)))
+
+def _stack(src, items, load, gaps, tol, nominal, volume=None, **kw):
+    "Slices `items` (each with a position `pos`) as a `Volume`: one per value of the keys that tell volumes apart, 4D when several"
+    names, vkeys = split_volumes([it['pos'] for it in items], [it['keys'] for it in items])
+    groups = {}
+    for it, v in zip(items, vkeys): groups.setdefault(v, []).append(it)
+    order = sorted(groups, key=lambda v: [(x is None, x or 0) for x in v])
+    if volume is not None:
+        if not -len(order) <= volume < len(order): raise DicomError(f"{src}: volume {volume} asked for, the series has {len(order)} (0 to {len(order)-1})")
+        order = [order[volume]]
+    vols = []
+    for v in order:
+        g = groups[v]
+        keep, dropped, rep = _arrange([it['pos'] for it in g], [it['name'] for it in g], [it['order'] for it in g], tol, nominal, warn=False)
+        vols.append(([g[i] for i in keep], dropped, rep))
+    dropped = [n for _, d, _ in vols for n in d]
+    if dropped: warnings.warn(f"duplicate slice positions: kept the first by (InstanceNumber, SOPInstanceUID, name), dropped {dropped}")
+    sets = collections.Counter(tuple(np.round([it['pos'] for it in k], 2)) for k, _, _ in vols)
+    if len(sets) > 1:
+        what = (f"{src}: its {len(vols)} volumes (along {', '.join(names)}) do not have the same slices: "
+                + '; '.join(f"{n} volume(s) of {len(s)} slices" for s, n in sets.most_common()))
+        if gaps != 'split': raise DicomError(what + "; pass volume=k to read one volume, or gaps='split' for a Volume per volume")
+        return [v for k, _, _ in vols for v in listify(_stack(src, k, load, gaps, tol, nominal, **kw))]
+    keep, _, rep = vols[0]
+    pos = [it['pos'] for it in keep]
+    if len(vols) == 1: data, kw4 = load(keep), {}
+    else:
+        data = torch.stack([load(k) for k, _, _ in vols])
+        d4, vals = _dim4(names, [k[0] for k, _, _ in vols], kw.get('meta', {}).get('RepetitionTime'))
+        kw4 = dict(dim4=d4, values4=vals)
+        kw['meta'] = dict(kw.get('meta', {}), sources4=[[it['source'] for it in k] for k, _, _ in vols])
+        if d4 == 'b_value':
+            kw['meta']['bvecs'] = [[k[0]['keys'].get(f'gradient{i}', 0.) for i in range(3)] for k, _, _ in vols]
+    it0 = keep[0]
+    return _apply_policy(src, data, pos, kw.pop('spacing'), rep, gaps, tol, normal=it0['normal'], sources=[it['source'] for it in keep],
+                         dropped=dropped, iop=list(it0['iop_full']), ref=(it0['ipp'], it0['pos']), **kw4, **kw)
+
 # %% ../nbs/03_multiframe.ipynb #61898cf3
-def read_series(src,                   # folder, or list of files
-                series:str=None,       # SeriesInstanceUID to read when there are several
+SCALINGS = ('dicom', 'philips')
+
+def _scale_factor(ds, frame, scaling):
+    "Factor from DICOM's rescaled values to `scaling`: 1 for 'dicom'; 1/(RescaleSlope x ScaleSlope) for Philips' floating-point values"
+    if scaling not in SCALINGS: raise ValueError(f"scaling must be one of {SCALINGS}, not {scaling!r}")
+    if scaling == 'dicom': return 1.
+    ss = philips_scale(ds, frame)
+    if ss is None: raise DicomError(f"{dataset_name(ds)}: no Philips ScaleSlope (2005,100E): scaling='philips' needs it")
+    return 1. / (rescale_params(ds, frame or 0)[0] * ss)
+
+def _file_loader(scaling, progress=False):
+    "A loader of slice items from single-frame files: each file decoded once, mosaics cut into their tiles"
+    def load(items):
+        cache, out = {}, []
+        for it in (progress_bar(items, leave=False) if progress else items):
+            p = it['source']
+            if p not in cache:
+                ds = dcmread(p)
+                a = ds.hu() * _scale_factor(ds, None, scaling)
+                if it['tile'] is not None:
+                    m = it['tile'][1]; r, c = a.shape[0]//m, a.shape[1]//m
+                    a = a.reshape(m, r, m, c).permute(0, 2, 1, 3).reshape(m*m, r, c)
+                cache[p] = a
+            out.append(cache[p] if it['tile'] is None else cache[p][it['tile'][0]])
+        return torch.stack(out)
+    return load
+
+def read_series(src,                   # folder, list of files, or a SeriesIndex (from index_series)
+                series=None,           # SeriesInstanceUID (or SeriesNumber) to read when there are several
                 gaps:str='raise',      # slices off a regular grid: 'raise', 'keep' (spacing nan), 'split' or 'resample'
                 tol:float=0.05,        # tolerance on the grid, as a fraction of its step
                 progress:bool=False,   # show a progress bar while decoding
-               ) -> Volume:
-    "Read a series of single-frame slices as a `Volume` in modality units, ordered along the slice normal"
-    files = dicom_paths(src)
-    if not files: raise DicomError(f"{src}: no DICOM files")
-    groups, bad = group_series(files)
+                volume:int=None,       # a 4D series: read only volume k (in the order of `values4`); default all, as 4D
+                scaling:str='dicom',   # 'dicom': RescaleSlope/Intercept; 'philips': Philips' floating-point values (ScaleSlope)
+               ):
+    "Read a series (single-frame slices, Siemens mosaics, or one enhanced file) as a `Volume` in modality units, ordered along the slice normal"
+    if isinstance(src, SeriesIndex): groups, bad = src.groups, []
+    else:
+        files = dicom_paths(src)
+        if not files: raise DicomError(f"{src}: no DICOM files")
+        groups, bad = group_series(files)
     if bad: warnings.warn(f"{len(bad)} unreadable file(s) left out:\n  " + '\n  '.join(bad))
     if not groups: raise DicomError(f"{src}: none of the {len(files)} file(s) could be read")
     hdrs = _pick_series(groups, series)
     multi = [str(p) for p, h in hdrs if n_frames(h) > 1]
-    if multi: raise DicomError(f"multi-frame file(s) in the series, read each with `frames_volume`: {multi}")
+    if multi and len(hdrs) == 1: return frames_volume(hdrs[0][0], gaps=gaps, tol=tol, volume=volume, scaling=scaling)
+    if multi: raise DicomError(f"{len(multi)} multi-frame file(s) in a series of {len(hdrs)} files; read each with `frames_volume`: {multi[:5]}")
     missing = [str(p) for p, h in hdrs if 'ImagePositionPatient' not in h or 'ImageOrientationPatient' not in h]
     if missing: raise DicomError(f"no ImagePositionPatient/ImageOrientationPatient, cannot order: {missing}")
-    for kw in ('ImageOrientationPatient', 'Rows', 'Columns', 'PixelSpacing'): _check_same(hdrs, kw)
-    normal = slice_normal(hdrs[0][1].ImageOrientationPatient)
-    pos = [slice_position(h.ImagePositionPatient, normal) for _, h in hdrs]
-    keys = [(int(h.get('InstanceNumber') or 0), str(h.get('SOPInstanceUID', '')), p.name) for p, h in hdrs]
-    h0 = hdrs[0][1]
-    nominal = float(h0.get('SpacingBetweenSlices') or h0.get('SliceThickness') or 0) or None
-    keep, dropped, rep = _arrange(pos, [p.name for p, _ in hdrs], keys, tol, nominal)
-    it = progress_bar(keep, leave=False) if progress else keep
-    data = torch.stack([dcmread(hdrs[i][0]).hu() for i in it])
+    mosaic = [p.name for p, h in hdrs if mosaic_tiles(h, p)]
+    if mosaic and len(mosaic) < len(hdrs):
+        raise DicomError(f"{src}: the series mixes {len(mosaic)} Siemens mosaic file(s) ({mosaic[0]}, ...) and "
+                         f"{len(hdrs) - len(mosaic)} plain slice(s): read them as separate series")
+    items, other = _one_orientation(src, [it for p, h in hdrs for it in _file_items(p, h)])
+    byname = {p: h for p, h in hdrs}
+    kept = [(p, byname[p]) for p in dict.fromkeys(it['source'] for it in items)]
+    for kw in ('Rows', 'Columns', 'PixelSpacing'): _check_same(kept, kw)
+    normal = items[0]['normal']
+    for it in items: it['pos'] = slice_position(it['ipp'], normal)
+    h0 = kept[0][1]
+    sbs = float(h0.get('SpacingBetweenSlices') or 0) or None
+    nominal = None if mosaic else sbs or float(h0.get('SliceThickness') or 0) or None
+    meta = {k: v for k, v in dict(Modality=h0.get('Modality'), Manufacturer=h0.get('Manufacturer'),
+            RepetitionTime=as_number(h0.get('RepetitionTime')), EchoTime=as_number(h0.get('EchoTime')),
+            SeriesDescription=h0.get('SeriesDescription'), SeriesNumber=h0.get('SeriesNumber')).items() if v not in (None, '')}
     ps = [float(v) for v in h0.get('PixelSpacing', [1, 1])]
-    return _apply_policy(src, data, [pos[i] for i in keep], ps, rep, gaps, tol, normal=normal,
-                         sources=[hdrs[i][0] for i in keep], dropped=dropped)
+    vol = _stack(src, items, _file_loader(scaling, progress), gaps, tol, nominal, volume, spacing=ps, meta=meta)
+    for v in listify(vol):
+        if other: v.report['orientation'] = other
+        if sbs and v.report.get('header'): warnings.warn(f"{src}: {v.report['header']}")
+    return vol
+
+# %% ../nbs/03_multiframe.ipynb #1eeea3cf
+class SeriesIndex:
+    "The series of a folder, indexed once from the headers: a table (one row per series) and each series' files and headers"
+    def __init__(self, src):
+        files = dicom_paths(src)
+        if not files: raise DicomError(f"{src}: no DICOM files")
+        self.src = src
+        self.groups, self.bad = group_series(files)
+        self.rows = series_table(self.groups)
+    def __len__(self): return len(self.groups)
+    def __repr__(self):
+        bad = f"\n{len(self.bad)} unreadable file(s)" if self.bad else ''
+        return f"{len(self)} series in {Path(self.src).name if isinstance(self.src, (str, Path)) else 'the files'}:\n" + format_series_table(self.rows) + bad
+    @property
+    def table(self) -> pd.DataFrame:
+        "The series table as a DataFrame"
+        return pd.DataFrame(self.rows)
+    def __getitem__(self, series) -> list:
+        "The `(path, header)` pairs of `series` (its SeriesInstanceUID or SeriesNumber)"
+        return _pick_series(self.groups, series)
+    def read(self, series=None, **kwargs):
+        "Read `series` as a `Volume`: only its files are opened (see `read_series` for the options)"
+        return read_series(self, series=series, **kwargs)
+
+def index_series(src) -> SeriesIndex:
+    "Index the series of folder (or files) `src` once: `index_series(folder).read(series)` opens only that series' files"
+    return SeriesIndex(src)
 
 # %% ../nbs/03_multiframe.ipynb #861c9dbe
 def _fg(ds, seq, kw, k):
@@ -389,16 +578,48 @@ def frame_positions(ds:DcmDataset) -> tuple:
     if any(p is None for p in ipps): raise DicomError(f"{dataset_name(ds)}: frames without ImagePositionPatient")
     return [slice_position(p, normal) for p in ipps], normal, ps
 
-def frames_volume(fn, gaps:str='raise', tol:float=0.05) -> Volume:
-    "A multi-frame file (enhanced CT/MR, dose grid, phantom) as a `Volume` ordered along the slice normal"
+def _frame_items(ds, pos, normal):
+    "The frames of an enhanced (or other multi-frame) dataset as slice items, with what tells volumes apart"
+    iop = [float(v) for v in _fg(ds, 'PlaneOrientationSequence', 'ImageOrientationPatient', 0)]
+    ipp0 = np.array([float(v) for v in (_fg(ds, 'PlanePositionSequence', 'ImagePositionPatient', 0) or ds.get('ImagePositionPatient') or [0, 0, 0])])
+    items = []
+    for k, p in enumerate(pos):
+        pp = functional_group(ds, 'PlanePositionSequence', k)
+        ipp = np.array([float(v) for v in pp.ImagePositionPatient]) if pp is not None and 'ImagePositionPatient' in pp \
+              else ipp0 + (p - slice_position(ipp0, normal))*normal
+        fc, echo, card = (functional_group(ds, s, k) for s in ('FrameContentSequence', 'MREchoSequence', 'CardiacSynchronizationSequence'))
+        items.append(dict(name=f"frame {k}", source=k, tile=None, pos=p, ipp=ipp, normal=normal, order=k, iop=tuple(np.round(iop, 3)),
+                          iop_full=iop, keys=acquisition_keys(ds, k), te=as_number(echo.get('EffectiveEchoTime')) if echo else None,
+                          t=_seconds(fc.get('FrameAcquisitionDateTime')) if fc else None,
+                          trig=as_number(card.get('NominalCardiacTriggerDelayTime')) if card else None))
+    return items
+
+def frames_volume(fn,                  # a multi-frame file (or its DicomFrames)
+                  gaps:str='raise',    # frames off a regular grid: as `read_series`
+                  tol:float=0.05,      # tolerance on the grid, as a fraction of its step
+                  volume:int=None,     # a 4D file (frames over time, echo, b-value): read only volume k
+                  scaling:str='dicom', # 'dicom' or 'philips', as `read_series`
+                 ):
+    "A multi-frame file (enhanced CT/MR, dose grid, phantom) as a `Volume` ordered along the slice normal, with its geometry; 4D when its frames repeat positions"
     fr = _frames(fn)
     pos, normal, ps = frame_positions(fr.ds)
-    keep, dropped, rep = _arrange(pos, [f"frame {k}" for k in range(len(fr))], list(range(len(fr))), tol, None)
-    return _apply_policy(fn, fr[keep], [pos[i] for i in keep], ps, rep, gaps, tol, normal=normal, sources=keep, dropped=dropped)
+    items = _frame_items(fr.ds, pos, normal)
+    def load(its):
+        ks = [it['source'] for it in its]
+        f = torch.tensor([_scale_factor(fr.ds, k, scaling) for k in ks]).view(-1, 1, 1)
+        return fr[ks] * f if scaling != 'dicom' else fr[ks]
+    ds = fr.ds
+    st = _fg(ds, 'MRTimingAndRelatedParametersSequence', 'RepetitionTime', 0)
+    meta = {k: v for k, v in dict(Modality=ds.get('Modality'), Manufacturer=ds.get('Manufacturer'), RepetitionTime=as_number(st),
+            SeriesDescription=ds.get('SeriesDescription'), SeriesNumber=ds.get('SeriesNumber')).items() if v not in (None, '')}
+    name = fr.fn if fr.fn is not None else dataset_name(ds)
+    return _stack(name, items, load, gaps, tol, None, volume, spacing=ps, meta=meta)
 
 # %% ../nbs/03_multiframe.ipynb #f00ac5ad
 def _views(self:Volume, k=None, r=None, c=None):
-    d = self.data; S, R, C = d.shape
+    d = self.data
+    if d.ndim == 4: raise ValueError(f"{self!r} is 4D: look at one volume, vol.volume(k)")
+    S, R, C = d.shape
     k, r, c = S//2 if k is None else k, R//2 if r is None else r, C//2 if c is None else c
     return d[k], d[:, r].flip(0), d[:, :, c].flip(0)
 
@@ -637,7 +858,14 @@ import nibabel as nib
 # %% ../nbs/03_multiframe.ipynb #dc8d37d0
 def nifti_affine(vol:Volume) -> np.ndarray:
     "4x4 affine from NIfTI voxel indices (column, row, slice) of `vol` to RAS world coordinates (mm)"
-    o, rd, cd, (dr, dc) = plane_geometry(dcmread(_first_source(vol), header_only=True))
+    if not np.isfinite(vol.spacing[0]):
+        raise DicomError(f"{vol!r}: the spacing between its slices is unknown (nan: they have gaps, read with gaps='keep'), "
+                         "so no affine describes them; read the series with gaps='split' (evenly spaced parts) or gaps='resample'")
+    if vol.iop is not None and vol.ref is not None:   # the volume's own geometry: the first slice's corner, from a reference slice
+        iop = np.asarray(vol.iop, np.float64); rd, cd = iop[:3], iop[3:6]
+        o = np.asarray(vol.ref[0], np.float64) + (vol.positions[0] - vol.ref[1]) * np.asarray(vol.normal)
+        dr, dc = vol.spacing[1:]
+    else: o, rd, cd, (dr, dc) = plane_geometry(dcmread(_first_source(vol), header_only=True))
     a = np.eye(4)
     a[:3, 0], a[:3, 1], a[:3, 2], a[:3, 3] = rd*dc, cd*dr, np.asarray(vol.normal)*vol.spacing[0], o
     return np.diag([-1., -1., 1., 1.]) @ a   # LPS -> RAS
@@ -652,20 +880,45 @@ def _nifti(a, affine):
     img = nib.Nifti1Image(a, affine); img.set_qform(affine, code=1); img.set_sform(affine, code=1)
     return img
 
-def save_nifti(vol:Volume,      # the volume (from read_series)
+def _sidecars(vol, path, stem, aff) -> list:
+    "A JSON sidecar of a 4D volume (BIDS-like names), and .bval/.bvec files for diffusion; returns their paths"
+    m = vol.meta
+    side = {k: v for k, v in dict(Modality=m.get('Modality'), Manufacturer=m.get('Manufacturer'), SeriesDescription=m.get('SeriesDescription'),
+            RepetitionTime=m['RepetitionTime']/1000 if m.get('RepetitionTime') else None,
+            EchoTime=m['EchoTime']/1000 if m.get('EchoTime') else None).items() if v not in (None, '')}
+    side.update(VolumeAxis=vol.dim4, VolumeValues=[float(v) if v is not None else None for v in vol.values4])
+    if vol.dim4 == 'echo': side['EchoTimes'] = [v/1000 for v in vol.values4]   # seconds, as BIDS
+    if vol.dim4 == 'time': side['VolumeTiming'] = side['VolumeValues']
+    out = [path.parent/f"{stem}.json"]
+    with atomic_write(out[0]) as t: Path(t).write_text(json.dumps(side, indent=2, default=str))
+    if vol.dim4 == 'b_value':   # FSL's convention: gradients in the image axes, the first flipped when the affine keeps handedness
+        R = aff[:3, :3] / np.linalg.norm(aff[:3, :3], axis=0)
+        g = np.asarray(vol.meta.get('bvecs'), np.float64) * [-1, -1, 1]          # LPS -> RAS
+        bvec = g @ R
+        if np.linalg.det(R) > 0: bvec[:, 0] *= -1
+        for ext, rows in (('bval', [vol.values4]), ('bvec', bvec.T)):
+            out.append(path.parent/f"{stem}.{ext}")
+            with atomic_write(out[-1]) as t: Path(t).write_text('\n'.join(' '.join(f"{float(v):g}" for v in r) for r in rows) + '\n')
+    return out
+
+def save_nifti(vol:Volume,      # the volume (from read_series or frames_volume), 3D or 4D
                path,            # output file, .nii.gz (compressed) or .nii
                masks=None,      # optional ROI masks (from rtstruct_masks): one uint8 file per ROI next to path, named by its label
               ) -> list:
-    "Write `vol` as NIfTI with its RAS affine (int16 when the values are whole numbers), and its masks; returns the paths"
+    "Write `vol` as NIfTI with its RAS affine (int16 when the values are whole numbers), its masks, and a JSON sidecar (.bval/.bvec) if 4D; returns the paths"
     path, aff = Path(path), nifti_affine(vol)
-    d = vol.data.permute(2, 1, 0).numpy()
+    d = vol.data.permute(*range(vol.data.ndim)[::-1]).numpy()   # (column, row, slice[, volume])
     whole = bool((d == np.round(d)).all() and d.min() >= -32768 and d.max() <= 32767)
-    nib.save(_nifti(d.astype(np.int16) if whole else d.astype(np.float32), aff), path)
+    img = _nifti(d.astype(np.int16) if whole else d.astype(np.float32), aff)
+    if d.ndim == 4 and vol.dim4 == 'time' and len(vol.values4) > 1:
+        img.header.set_xyzt_units('mm', 'sec'); img.header['pixdim'][4] = float(np.median(np.diff(vol.values4)))
+    nib.save(img, path)
     out, stem, ext = [path], path.name.split('.')[0], path.name[len(path.name.split('.')[0]):]
     labels = getattr(masks, 'labels', {})
     for n, m in (masks or {}).items():
         out.append(path.parent/f"{stem}_{''.join(ch if ch.isalnum() or ch in '-_' else '_' for ch in str(labels.get(n, n)))}{ext}")
         nib.save(_nifti(np.ascontiguousarray(np.asarray(m).transpose(2, 1, 0)).astype(np.uint8), aff), out[-1])
+    if d.ndim == 4: out += _sidecars(vol, path, stem, aff)
     return out
 
 @patch

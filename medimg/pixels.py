@@ -13,7 +13,9 @@ from .reading import DicomError, dataset_name, pixel_array, n_frames
 # %% auto #0
 __all__ = ['VOI_FUNCTIONS', 'functional_group', 'rescale_params', 'is_colour', 'check_rescale_groups', 'modality_lut',
            'linear_coefs', 'apply_window', 'window_bounds', 'pct_in_window', 'file_window', 'voi_function',
-           'full_range', 'display_px', 'to_uint8', 'stored_range', 'as_monochrome2']
+           'full_range', 'display_px', 'to_uint8', 'stored_range', 'as_monochrome2', 'as_number', 'siemens_csa',
+           'mosaic_tiles', 'acquisition_keys', 'philips_scale', 'orientation_name', 'split_volumes', 'series_table',
+           'format_series_table']
 
 # %% ../nbs/00b_pixels.ipynb #753b7206
 def functional_group(ds:DcmDataset, keyword:str, frame:int=0):
@@ -169,3 +171,168 @@ def as_monochrome2(arr:np.ndarray, ds:DcmDataset) -> np.ndarray:
     "Stored values `arr` of a MONOCHROME1 `ds` inverted within the stored range (bright bone); others unchanged"
     if ds.get('PhotometricInterpretation') != 'MONOCHROME1': return arr
     return sum(stored_range(ds)) - arr.astype(np.int32)
+
+# %% ../nbs/00b_pixels.ipynb #c8a13ec7
+import struct
+from collections import Counter
+from pydicom.tag import Tag
+
+# %% ../nbs/00b_pixels.ipynb #923b9fd9
+def _private(h, group:int, creator:str, offset:int):
+    "Value of the private element `offset` of `creator`'s block in `group` of header `h`, else `None`"
+    try: el = h.private_block(group, creator)[offset]
+    except (KeyError, ValueError): return None
+    return el.value
+
+def as_number(v, fmt='<H'):
+    "A number from a parsed value, a list (its first item) or raw little-endian bytes"
+    if isinstance(v, bytes): v = struct.unpack(fmt, v[:struct.calcsize(fmt)])[0] if len(v) >= struct.calcsize(fmt) else None
+    if isinstance(v, (list, tuple, MultiValue)): v = v[0] if len(v) else None
+    try: return None if v in (None, '') else float(v)
+    except (TypeError, ValueError): return None
+
+def siemens_csa(h) -> dict:
+    "The Siemens CSA image header of `h` as a dict (parsed by nibabel's `csareader`, MIT licence), `{}` if none"
+    if (0x0029, 0x1010) not in h and _private(h, 0x0029, 'SIEMENS CSA HEADER', 0x10) is None: return {}
+    from nibabel.nicom import csareader
+    try: return csareader.get_csa_header(h, 'image') or {}
+    except Exception: return {}   # a CSA header nibabel cannot parse gives no information, not an error
+
+def _csa(csa, name):
+    v = csa.get('tags', {}).get(name, {}).get('items') if csa else None
+    return v or None
+
+def mosaic_tiles(h, fn=None) -> int:
+    "Number of slices in a Siemens mosaic `h` (ImageType MOSAIC), 0 if not a mosaic; a count that cannot tile it is a `DicomError`"
+    if 'MOSAIC' not in [str(v).upper() for v in (h.get('ImageType') or [])]: return 0
+    name = fn or dataset_name(h)
+    n = as_number(_private(h, 0x0019, 'SIEMENS MR HEADER', 0x0A))
+    if not n: n = as_number(_csa(siemens_csa(h), 'NumberOfImagesInMosaic'))
+    if not n: raise DicomError(f"{name}: a Siemens mosaic without NumberOfImagesInMosaic (0019,100A) or a CSA header: cannot cut it into slices")
+    n, rows, cols = int(n), int(h.get('Rows') or 0), int(h.get('Columns') or 0)
+    m = int(np.ceil(np.sqrt(n)))
+    if n < 1 or rows % m or cols % m:
+        raise DicomError(f"{name}: a mosaic of {n} slices needs {m}x{m} tiles, which do not divide its {rows}x{cols} pixels")
+    return n
+
+def acquisition_keys(h, frame:int=None) -> dict:
+    "What tells volumes apart among slices at one position: time, echo, diffusion, trigger, acquisition (classic tags, or `frame`'s functional groups)"
+    k = {}
+    def put(name, v):
+        v = as_number(v)
+        if v is not None: k[name] = v
+    if frame is not None:   # enhanced multi-frame: the frame's functional groups
+        g = lambda sq: functional_group(h, sq, frame)
+        fc = g('FrameContentSequence')
+        if fc is not None:
+            put('TemporalPositionIndex', fc.get('TemporalPositionIndex'))
+            div, ptrs = fc.get('DimensionIndexValues'), [d.get('DimensionIndexPointer') for d in (h.get('DimensionIndexSequence') or [])]
+            skip = {Tag('InStackPositionNumber'), Tag('StackID'), Tag('ImagePositionPatient')}
+            if div is not None and len(ptrs) == len(list(div) if not isinstance(div, int) else [div]):
+                for i, (p, v) in enumerate(zip(ptrs, div if not isinstance(div, int) else [div])):
+                    if p not in skip: put(f'DimensionIndex{i}', v)
+        for sq, kw in (('MREchoSequence', 'EffectiveEchoTime'), ('CardiacSynchronizationSequence', 'NominalCardiacTriggerDelayTime')):
+            it = g(sq)
+            if it is not None: put(kw, it.get(kw))
+        it = g('MRDiffusionSequence')
+        if it is not None:
+            put('DiffusionBValue', it.get('DiffusionBValue'))
+            gs = it.get('DiffusionGradientDirectionSequence')
+            if gs and 'DiffusionGradientOrientation' in gs[0]:
+                for i, v in enumerate(gs[0].DiffusionGradientOrientation): put(f'gradient{i}', v)
+        return k
+    for kw in ('TemporalPositionIdentifier', 'AcquisitionNumber', 'EchoNumbers', 'TriggerTime'): put(kw, h.get(kw))
+    b = next((v for v in (h.get('DiffusionBValue'), _private(h, 0x0019, 'SIEMENS MR HEADER', 0x0C),
+                          _private(h, 0x2001, 'Philips Imaging DD 001', 0x03)) if as_number(v, '<i') is not None), None)
+    csa = siemens_csa(h) if b is None or 'MOSAIC' in str(h.get('ImageType', '')) else {}
+    if b is None: b = _csa(csa, 'B_value')
+    if b is not None: k['DiffusionBValue'] = as_number(b, '<i')
+    gv = h.get('DiffusionGradientOrientation') or _csa(csa, 'DiffusionGradientDirection')
+    if gv is None:
+        raw = _private(h, 0x0019, 'SIEMENS MR HEADER', 0x0E)
+        gv = list(struct.unpack('<3d', raw[:24])) if isinstance(raw, bytes) and len(raw) >= 24 else raw
+    if gv is not None and len(gv) == 3:
+        for i, v in enumerate(gv): put(f'gradient{i}', v)
+    return k
+
+# %% ../nbs/00b_pixels.ipynb #39ea6edc
+def philips_scale(h, frame:int=None):
+    "Philips' private floating-point ScaleSlope (2005,100E) of `h` (or of `frame`'s private group), else `None`"
+    v = _private(h, 0x2005, 'Philips MR Imaging DD 001', 0x0E)
+    if v is None and frame is not None:
+        pf = h.get('PerFrameFunctionalGroupsSequence')
+        it = pf[frame] if pf and frame < len(pf) else None
+        sq = _private(it, 0x2005, 'Philips MR Imaging DD 005', 0x0F) if it is not None else None
+        if sq: v = _private(sq[0], 0x2005, 'Philips MR Imaging DD 001', 0x0E)
+    v = as_number(v, '<f')
+    return v if v else None
+
+def _normal(iop):
+    r, c = np.asarray([float(v) for v in iop[:3]]), np.asarray([float(v) for v in iop[3:6]])
+    n = np.cross(r, c); return n / (np.linalg.norm(n) or 1)
+
+def orientation_name(iop) -> str:
+    "'axial', 'coronal' or 'sagittal' (the plane whose normal is closest to the slice normal), 'oblique' if none is within 30 degrees"
+    n = np.abs(_normal(iop))
+    return ['sagittal', 'coronal', 'axial'][int(n.argmax())] if n.max() >= np.cos(np.radians(30)) else 'oblique'
+
+def split_volumes(pos,    # position of each slice along the normal (mm)
+                  keys,   # acquisition_keys of each slice
+                  tol:float=1e-3, # positions closer than this (mm) are the same position
+                 ) -> tuple:
+    "`(names, vkeys)`: the keys that differ among slices at the same position, and each slice's values of them (its volume)"
+    at = {}
+    for i, p in enumerate(pos): at.setdefault(round(float(p)/tol), []).append(i)
+    names = []
+    for k in sorted({k for d in keys for k in d}):
+        if any(len({keys[i].get(k) for i in ii}) > 1 for ii in at.values() if len(ii) > 1): names.append(k)
+    return names, [tuple(keys[i].get(k) for k in names) for i in range(len(pos))]
+
+# %% ../nbs/00b_pixels.ipynb #ba2e8eeb
+def _series_row(uid, hdrs):
+    "One row of `series_table` from the `(path, header)` pairs of a series"
+    h0 = hdrs[0][1]
+    row = dict(uid=uid, number=h0.get('SeriesNumber', ''), description=str(h0.get('SeriesDescription', '')),
+               modality=str(h0.get('Modality', '')), files=len(hdrs))
+    pos, keys, orients, kind, nslices = [], [], Counter(), '2D', None
+    try:
+        for p, h in hdrs:
+            nf = n_frames(h)
+            if nf > 1:
+                kind = 'enhanced'
+                for k in range(nf):
+                    po = functional_group(h, 'PlaneOrientationSequence', k)
+                    pp = functional_group(h, 'PlanePositionSequence', k)
+                    iop = po.ImageOrientationPatient if po is not None else h.get('ImageOrientationPatient')
+                    ipp = pp.ImagePositionPatient if pp is not None else None
+                    if iop is None or ipp is None: break
+                    orients[orientation_name(iop)] += 1
+                    pos.append(float(np.dot([float(v) for v in ipp], _normal(iop)))); keys.append(acquisition_keys(h, k))
+                continue
+            n = mosaic_tiles(h, p)
+            if n: kind, nslices = 'mosaic', n
+            iop, ipp = h.get('ImageOrientationPatient'), h.get('ImagePositionPatient')
+            if iop is None or ipp is None: continue
+            orients[orientation_name(iop)] += 1
+            pos.append(float(np.dot([float(v) for v in ipp], _normal(iop)))); keys.append(acquisition_keys(h))
+    except (DicomError, ValueError, TypeError, AttributeError, IndexError, KeyError) as e: row.update(slices='?', volumes='?', orientation='?', kind=f"error: {e}"); return row
+    names, vkeys = split_volumes(pos, keys, 0.01)
+    nvol = len(set(vkeys)) if names else 1
+    row['slices'] = nslices or len(set(np.round(pos, 2)))
+    row['volumes'] = nvol
+    row['orientation'] = ', '.join(f"{k} x{v}" if len(orients) > 1 else k for k, v in orients.most_common()) or 'none'
+    row['kind'] = kind if kind != '2D' or nvol == 1 else '4D'
+    if kind != '2D' and nvol > 1: row['kind'] += ' 4D'
+    return row
+
+def series_table(groups) -> list:
+    "A row per series of `groups` (`{uid: [(path, header), ...]}`): number, description, modality, files, slices, volumes, orientation, kind"
+    rows = [_series_row(uid, hs) for uid, hs in groups.items()]
+    return sorted(rows, key=lambda r: (str(r['number']).zfill(6), r['uid']))
+
+def format_series_table(rows, uid_width:int=None) -> str:
+    "`series_table` rows as aligned text columns"
+    cols = ['number', 'description', 'modality', 'files', 'slices', 'volumes', 'orientation', 'kind', 'uid']
+    cell = lambda r, c: str(r.get(c, ''))[:uid_width] if c == 'uid' and uid_width else str(r.get(c, ''))
+    w = {c: max([len(c)] + [len(cell(r, c)) for r in rows]) for c in cols}
+    return '\n'.join(['  '.join(c.ljust(w[c]) for c in cols).rstrip()] + ['  '.join(cell(r, c).ljust(w[c]) for c in cols).rstrip() for r in rows])
