@@ -5,6 +5,7 @@
 # %% ../nbs/04_dataloaders.ipynb #ac577aaa
 from __future__ import annotations
 import json, os, hashlib, warnings
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # raised inside fastai's import
 from types import SimpleNamespace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
