@@ -118,9 +118,9 @@ def _sample_source() -> str:
     origin = '$MEDIMG_SAMPLE_URL' if os.environ.get('MEDIMG_SAMPLE_URL') else DATASETS[name]['base']
     return f"no local copy: downloading it once into {cache} from {origin}"
 
-_FORMAT_HELP = ('output format (default png): png or jpg, 8-bit images of the windows; png16 or tif16, 16-bit integers that '
-    'keep the modality values (HU for CT) exactly, stored as value + 32768 when some are negative (the offset is '
-    "written in each file; prepared_tensor reads it back); npy, float32 modality values")
+_FORMAT_HELP = ('output format (default png): png or jpg, 8-bit images of the windows; png16 or tif16, the modality values '
+    '(HU for CT) as 16-bit integers, rounded after resizing: value + 32768 when some are negative, as CT is (the offset is '
+    "recorded in each file; prepared_tensor reads it back); npy, float32 modality values")
 
 def prepare_cli(argv=None) -> int:
     "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT] [--scheduler ADDRESS]`"
