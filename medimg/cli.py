@@ -11,7 +11,8 @@ from .reading import (DicomError, dcmread, read_header, get_dicom_files, dicom_p
 from .pixels import rescale_params, modality_lut, file_window, is_colour
 
 # %% auto #0
-__all__ = ['OK', 'SOME_BAD', 'USAGE', 'NOTHING_DONE', 'COMMANDS', 'summary', 'info', 'info_cli', 'prepare_cli', 'main']
+__all__ = ['OK', 'SOME_BAD', 'USAGE', 'NOTHING_DONE', 'COMMANDS', 'CLOSED_PIPE', 'summary', 'info', 'info_cli', 'prepare_cli',
+           'main']
 
 # %% ../nbs/04b_cli.ipynb #14181f12
 from pydicom.dataset import Dataset as DcmDataset
@@ -19,11 +20,17 @@ from .reading import dataset_name
 from .pixels import series_table, format_series_table
 
 # %% ../nbs/04b_cli.ipynb #0f5dffc9
-def summary(fn, pixels:bool=True) -> dict:
-    "A readable summary of the DICOM file `fn` (with the pixel ranges when `pixels`; without, `fn` may be its header already read)"
+def summary(fn, pixels:bool=True, force:bool=False) -> dict:
+    "A readable summary of the DICOM file `fn` (with the pixel ranges when `pixels`; without, `fn` may be its header already read; `force` reads a file without the DICM preamble)"
     if isinstance(fn, DcmDataset) and not pixels: ds, fn = fn, dataset_name(fn)
-    else: ds = read_header(fn)            # a file cut short is an error here, as everywhere
-    if pixels: ds = dcmread(fn)
+    else: ds = read_header(fn, force=force)   # a file cut short is an error here, as everywhere
+    if pixels: ds = dcmread(fn, force=force)
+    if force and 'TransferSyntaxUID' not in ds.get('file_meta', {}):   # an old headerless file: the encoding pydicom read it in
+        from pydicom.dataset import FileMetaDataset
+        from pydicom.uid import ImplicitVRLittleEndian, ExplicitVRLittleEndian, ExplicitVRBigEndian
+        implicit, little = ds.original_encoding
+        ds.file_meta = ds.get('file_meta') or FileMetaDataset()
+        ds.file_meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian if little else ExplicitVRBigEndian
     bits = f"{ds.get('BitsStored', '?')}/{ds.get('BitsAllocated', '?')}" + (' signed' if ds.get('PixelRepresentation') else ' unsigned')
     r = dict(file=str(fn), modality=ds.get('Modality', ''), sop_class=getattr(ds.get('SOPClassUID'), 'name', ''),
              size=f"{ds.get('Rows', '?')}x{ds.get('Columns', '?')}", frames=n_frames(ds),
@@ -43,18 +50,18 @@ def summary(fn, pixels:bool=True) -> dict:
     return r
 
 # %% ../nbs/04b_cli.ipynb #d323dc8a
-def info(path, pixels:bool=None) -> str:
+def info(path, pixels:bool=None, force:bool=False) -> str:
     "Text summary of a DICOM file, or of every DICOM in a folder with its table of series (bad files are listed, not fatal)"
     path = Path(path)
     if not path.exists(): raise FileNotFoundError(f"{path}: no such file or folder")
     if path.is_file():
-        s = summary(path, pixels=True if pixels is None else pixels)
+        s = summary(path, pixels=True if pixels is None else pixels, force=force)
         return '\n'.join(f"{k:>15}: {v}" for k, v in s.items())
     files, rows, bad, groups = get_dicom_files(path), [], [], {}
     for f in files:   # each header read once: for the counts and for the series table
         try:
-            h = read_header(f)
-            rows.append(summary(f if pixels else h, pixels=bool(pixels)))
+            h = read_header(f, force=force)
+            rows.append(summary(f if pixels else h, pixels=bool(pixels), force=force))
             groups.setdefault(str(h.get('SeriesInstanceUID', '')), []).append((Path(f), h))
         except (DicomError, OSError) as e: bad.append(error_message(f, e))
     count = lambda k: ', '.join(f"{v} x{n}" for v, n in collections.Counter(r[k] for r in rows).most_common())
@@ -88,15 +95,17 @@ def _deid_args(p):
                    help='secret key of the pseudonyms (default: $MEDIMG_SALT, else random for each run)')
 
 def info_cli(argv=None) -> int:
-    "`medimg info PATH [--csv OUT] [--keep-paths] [--deid-option OPTION] [--salt SALT]`"
+    "`medimg info PATH [--force] [--csv OUT] [--keep-paths] [--deid-option OPTION] [--salt SALT]`"
     p = argparse.ArgumentParser('medimg info', description='Summarise a DICOM file, or every DICOM in a folder')
     p.add_argument('path', help='a DICOM file or a folder')
     p.add_argument('--csv', metavar='OUT', help='write a metadata table, de-identified (PS3.15 basic profile), to OUT')
     p.add_argument('--keep-paths', action='store_true', help='keep file paths in the table (default: keyed pseudonyms)')
+    p.add_argument('--force', action='store_true', help='read files without the DICM preamble (old ACR-NEMA style)')
     _deid_args(p)
     a = p.parse_args(argv)
-    try: text = info(a.path)
-    except (FileNotFoundError, DicomError) as e: print(_printable(f"medimg info: {e}"), file=sys.stderr); return NOTHING_DONE
+    cli_words = lambda s: s.replace('use force=True', 'use medimg info --force')   # the library's advice, as this command takes it
+    try: text = cli_words(info(a.path, force=a.force))
+    except (FileNotFoundError, DicomError) as e: print(_printable(cli_words(f"medimg info: {e}")), file=sys.stderr); return NOTHING_DONE
     print(_printable(text))
     if a.csv:
         from medimg.metadata import export_csv
@@ -108,19 +117,36 @@ def info_cli(argv=None) -> int:
     return SOME_BAD if n_bad else OK
 
 # %% ../nbs/04b_cli.ipynb #e7017db7
+def _sample_source() -> str:
+    "Where `medimg prepare` without SRC takes the sample dataset from, in words (no machine path)"
+    from medimg.data import data_path, cache_path, DATASETS
+    name, d = 'tcia-ct-medical-images', data_path()
+    if d and (d/name).is_dir():
+        return f"local files, from the sample folder ({'$MEDIMG_DATA' if os.environ.get('MEDIMG_DATA') else 'shared/data'})"
+    cache = '$MEDIMG_CACHE' if os.environ.get('MEDIMG_CACHE') else '~/.cache/medimg'
+    if (cache_path()/name).is_dir(): return f"local files, from the download cache ({cache})"
+    origin = '$MEDIMG_SAMPLE_URL' if os.environ.get('MEDIMG_SAMPLE_URL') else DATASETS[name]['base']
+    return f"no local copy: downloading it once into {cache} from {origin}"
+
+_FORMAT_HELP = ('output format (default png): png or jpg, 8-bit images of the windows; png16 or tif16, the modality values '
+    '(HU for CT) as 16-bit integers, rounded after resizing: value + 32768 when some are negative, as CT is (the offset is '
+    "recorded in each file; prepared_tensor reads it back); npy, float32 modality values")
+
 def prepare_cli(argv=None) -> int:
     "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT] [--scheduler ADDRESS]`"
     import warnings
     warnings.filterwarnings('ignore', message='.*torch.jit.script.*', category=FutureWarning)   # raised inside fastai's import
     from medimg.dataloaders import prepare, FORMATS, sample_dicom_dir, check_prepare_options
+    from medimg.windowing import dicom_windows
     p = argparse.ArgumentParser('medimg prepare', description='Convert a folder of DICOMs into an ML-ready dataset '
         '(resized images + metadata.csv de-identified by the PS3.15 basic profile); resumable')
     p.add_argument('src', nargs='?', help='folder of DICOMs, or a URL (s3://, gs://, https://); default: the sample dataset, 100 CT slices')
     p.add_argument('dest', nargs='?', default='medimg_prepared', help='output folder or URL (default: ./medimg_prepared)')
     p.add_argument('--window', action='append', type=_parse_window, metavar='W',
-                   help='window name or WIDTH,LEVEL; repeat for channels (png/jpg: 1 to 3). Default: the viewer window')
+                   help='a window name (' + ', '.join(f"{k} {w:g},{l:g}" for k, (w, l) in vars(dicom_windows).items())
+                   + ') or WIDTH,LEVEL; repeat for channels (png/jpg: 1 to 3). Default: the viewer window')
     p.add_argument('--size', type=int, default=256, help='output size: images are resized (squashed) to SIZE x SIZE pixels (0: keep); default 256')
-    p.add_argument('--format', default='png', choices=list(FORMATS), help='output format; default png')
+    p.add_argument('--format', default='png', choices=list(FORMATS), help=_FORMAT_HELP)
     p.add_argument('--all-frames', action='store_true', help='every frame of multi-frame files (default: first)')
     p.add_argument('--names', default='source', choices=['source', 'pseudonym'],
                    help="output names: the source's folders and names (default), or keyed pseudonyms (needs --salt or $MEDIMG_SALT)")
@@ -132,11 +158,12 @@ def prepare_cli(argv=None) -> int:
         check_prepare_options(a.window, a.size or None, a.format)
         if a.names == 'pseudonym' and not a.salt: raise ValueError("--names pseudonym needs --salt (or $MEDIMG_SALT)")
     except ValueError as e: print(f"medimg prepare: {e}", file=sys.stderr); return USAGE
-    src = a.src or sample_dicom_dir()
-    if not a.src: print("No SRC given: preparing the sample dataset (100 CT slices from TCIA, CC BY 3.0)")
-    try: res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames,
-                       names=a.names, salt=a.salt, client=a.scheduler)
-    except (ImportError, OSError) as e:   # no dask installed; a scheduler that cannot be reached; an unusable folder
+    try:
+        if not a.src: print(f"No SRC given: preparing the sample dataset (100 CT slices from TCIA, CC BY 3.0): {_sample_source()}", flush=True)
+        src = a.src or sample_dicom_dir()   # offline without a local copy: a FileNotFoundError that says what to do
+        res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames,
+                      names=a.names, salt=a.salt, client=a.scheduler)
+    except (ImportError, OSError) as e:   # no dask installed; a scheduler that cannot be reached; an unusable folder; no sample data
         what = f"cannot use the Dask scheduler {a.scheduler}: {type(e).__name__}: " if a.scheduler and not isinstance(e, FileNotFoundError) else ''
         print(f"medimg prepare: {what}{e}", file=sys.stderr); return NOTHING_DONE
     except ValueError as e: print(f"medimg prepare: {e}", file=sys.stderr); return NOTHING_DONE
@@ -150,17 +177,25 @@ def prepare_cli(argv=None) -> int:
 # %% ../nbs/04b_cli.ipynb #f3508714
 COMMANDS = dict(info=(info_cli, 'summarise a DICOM file or folder'),
                 prepare=(prepare_cli, 'convert a folder of DICOMs into an ML-ready dataset'))
+CLOSED_PIPE = 128 + 13   # the exit code a shell reports for a command ended by a closed pipe (SIGPIPE), as `ls | head`
 
 def main(argv=None) -> int:
     "The `medimg` command line: `medimg COMMAND [ARGS]`"
     argv = sys.argv[1:] if argv is None else list(argv)
     cmd = argv[0] if argv else None
-    if cmd == '--version':
-        from medimg import __version__; print(f"medimg {__version__}"); return 0
-    if cmd in COMMANDS:
-        try: return COMMANDS[cmd][0](argv[1:]) or 0
-        except SystemExit as e: return e.code if isinstance(e.code, int) else 2   # argparse: --help 0, usage error 2
-    if cmd not in (None, '-h', '--help'): print(f"medimg: unknown command {cmd!r}", file=sys.stderr)
-    print("usage: medimg COMMAND [ARGS]   (medimg COMMAND --help for its options)\n\ncommands:")
-    for k, (_, h) in COMMANDS.items(): print(f"  {k:10} {h}")
-    return 0 if cmd in (None, '-h', '--help') else 2
+    try:
+        if cmd == '--version':
+            from medimg import __version__; print(f"medimg {__version__}"); return 0
+        if cmd in COMMANDS:
+            try: rc = COMMANDS[cmd][0](argv[1:]) or 0
+            except SystemExit as e: rc = e.code if isinstance(e.code, int) else 2   # argparse: --help 0, usage error 2
+            sys.stdout.flush()   # a closed pipe shows here, not in Python's flush at exit
+            return rc
+        if cmd not in (None, '-h', '--help'): print(f"medimg: unknown command {cmd!r}", file=sys.stderr)
+        print("usage: medimg COMMAND [ARGS]   (medimg COMMAND --help for its options)\n\ncommands:")
+        for k, (_, h) in COMMANDS.items(): print(f"  {k:10} {h}")
+        sys.stdout.flush()
+        return 0 if cmd in (None, '-h', '--help') else 2
+    except BrokenPipeError:   # the reader went away (`medimg info f | head -1`): stop quietly, as Python's docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing left to flush into the closed pipe at exit
+        return CLOSED_PIPE

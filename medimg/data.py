@@ -19,7 +19,7 @@ __all__ = ['SAMPLE_URLS', 'DATASETS', 'PHANTOM_HU', 'CORPUS_SEEDS', 'data_path',
 
 # %% ../nbs/00a_data.ipynb #5ac68dd2
 def data_path() -> Path|None:
-    "The local folder of sample DICOM sets: `$MEDIMG_DATA`, else a `shared/data` folder at or above the working directory"
+    "The local folder of sample DICOM sets: `$MEDIMG_DATA`, else a `shared/data` folder at or above the working directory or the clone medimg runs from"
     env = os.environ.get('MEDIMG_DATA')
     if env == 'none': return None   # no local copy: every sample is downloaded, as in Colab
     if env:
@@ -27,7 +27,23 @@ def data_path() -> Path|None:
         if p.is_dir(): return p
     for d in [Path.cwd(), *Path.cwd().parents]:
         if (d/'shared'/'data').is_dir(): return d/'shared'/'data'
+    return _beside_source()
+
+def _beside_source(pkg=None) -> Path|None:
+    "A `shared/data` folder at or above the source tree (a clone, an editable install) whose `medimg/__init__.py` is `pkg`"
+    if pkg is None: import medimg; pkg = medimg.__file__
+    root = Path(pkg).resolve().parent.parent            # medimg/__init__.py -> the clone
+    if not (root/'settings.ini').exists(): return None   # an installed wheel has no source tree around it: no guess
+    for d in [root, *root.parents]:
+        if (d/'shared'/'data').is_dir(): return d/'shared'/'data'
     return None
+
+def _data_folder() -> str:
+    "The data folder for a message: its path, or why there is none"
+    d = data_path()
+    if d: return str(d)
+    if os.environ.get('MEDIMG_DATA') == 'none': return 'none: $MEDIMG_DATA=none'
+    return 'none: $MEDIMG_DATA is not set and no shared/data folder was found'
 
 # %% ../nbs/00a_data.ipynb #6852689c
 _GH = 'https://raw.githubusercontent.com/'
@@ -54,24 +70,39 @@ def sample_url(name:str) -> str|None:
 
 # %% ../nbs/00a_data.ipynb #03e38449
 def fetch(url:str, dest:Path) -> Path:
-    "Download `url` to `dest`, atomically (an interrupted download leaves no file under `dest`)"
+    "Download `url` to `dest`, atomically: a failed download leaves no file, and no new empty folder, behind"
     import urllib.request
-    dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
-    with urllib.request.urlopen(url, timeout=60) as r, atomic_write(dest) as tmp, open(tmp, 'wb') as f:
-        shutil.copyfileobj(r, f)
+    dest = Path(dest)
+    with urllib.request.urlopen(url, timeout=60) as r:   # no folder is made before the server answers
+        made = [p for p in [dest.parent, *dest.parent.parents] if not p.exists()]
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with atomic_write(dest) as tmp, open(tmp, 'wb') as f: shutil.copyfileobj(r, f)
+        except BaseException:
+            for p in made:                                 # innermost first; a folder something else filled stays
+                try: p.rmdir()
+                except OSError: break
+            raise
     return dest
+
+def _package_name(name:str) -> str|None:
+    "The name pydicom knows `name` by: CT_small.dcm as is, pydicom-data/X.dcm and pydicom/X.dcm (the data folder's copies) as X.dcm"
+    parts = name.split('/')
+    if len(parts) == 1: return name
+    if len(parts) == 2 and parts[0] in ('pydicom', 'pydicom-data'): return parts[1]
+    return None
 
 def sample_file(name:str,      # a pydicom test file name ('CT_small.dcm') or a path in the data folder ('dcmqi/ct-3slice/01.dcm')
                 download=True, # download the public original when no local copy exists
                ) -> Path:
     "Path of the real sample DICOM `name`: pydicom's files, pydicom-data, the local data folder, else a download"
     from pydicom.data import get_testdata_file
-    d = data_path()
+    d, pkg = data_path(), _package_name(name)
     if d and (d/name).exists(): return d/name
-    if '/' not in name:
-        p = get_testdata_file(name, download=False)
+    if pkg:
+        p = get_testdata_file(pkg, download=False)
         if p: return Path(p)
-        if d:
+        if d and pkg == name:
             hits = sorted(d.rglob(name))
             if hits: return hits[0]
     if (cache_path()/name).exists(): return cache_path()/name
@@ -79,15 +110,16 @@ def sample_file(name:str,      # a pydicom test file name ('CT_small.dcm') or a 
     if download:
         try:
             if url: return fetch(url, cache_path()/name)
-            if '/' not in name:
-                p = get_testdata_file(name, download=True)
+            if pkg:
+                p = get_testdata_file(pkg, download=True)
                 if p: return Path(p)
         except OSError as e: why = f" The download from {url or 'pydicom-data'} failed: {e}."
-    raise FileNotFoundError(why.strip() + ' ' + 
-        f"Sample DICOM {name!r} not found. Looked in pydicom's test files, the pydicom-data package, "
-        f"the data folder ({d or 'none: set $MEDIMG_DATA'}) and {cache_path()}. "
+    origin = SAMPLE_URLS.get(name) or 'the pydicom-data package'
+    raise FileNotFoundError(f"Sample DICOM {name!r} not found.{why} Looked in pydicom's test files, the pydicom-data package, "
+        f"the data folder ({_data_folder()}) and {cache_path()}. "
         "Get it with `pip install pydicom-data`, by pointing $MEDIMG_DATA at a copy of the sample sets, "
-        f"or by running once with internet access{' (download=False was given)' if not download else ''}.")
+        f"or by running once with internet access (its public origin: {origin})"
+        + ('; download=False was given.' if not download else '.'))
 
 # %% ../nbs/00a_data.ipynb #05a7fcf6
 DATASETS = {
@@ -118,20 +150,24 @@ def dataset(name:str,        # a key of DATASETS, e.g. 'tcia-ct-medical-images'
     root, spec = cache_path()/name, DATASETS[name]
     base = os.environ.get('MEDIMG_SAMPLE_URL', '').rstrip('/')
     def url(rel): return f"{base}/{name}/{rel}" if base else spec['base'] + spec.get('upstream', {}).get(rel, rel)
+    def missing_error(why):   # one line: what, where it looked, what went wrong, what to do
+        return FileNotFoundError(f"dataset {name!r} not found: not in the data folder ({_data_folder()}) nor complete in the cache "
+            f"({root}), and {why}. Point $MEDIMG_DATA at a copy of the sample sets, or run once with internet access "
+            f"(its public origin: {spec['base']})")
     if 'index' in spec and not (root/spec['index']).exists():
-        if not download: raise FileNotFoundError(f"dataset {name!r} is not in {d or '$MEDIMG_DATA (unset)'} nor in {root}")
-        fetch(url(spec['index']), root/spec['index'])
+        if not download: raise missing_error('download=False was given')
+        try: fetch(url(spec['index']), root/spec['index'])
+        except OSError as e: raise missing_error(f"the download of {url(spec['index'])} failed ({e})") from None
     missing = [r for r in _dataset_files(name, root) if not (root/r).exists()]
-    if missing and not download:
-        raise FileNotFoundError(f"dataset {name!r}: {len(missing)} file(s) missing from {root} (download=False was given)")
+    if missing and not download: raise missing_error(f"{len(missing)} of its files are missing (download=False was given)")
     if missing:
-        from fastprogress.fastprogress import progress_bar
+        import sys
+        from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
+        if IN_NOTEBOOK or sys.stdout.isatty(): bar = progress_bar(missing); bar.comment = f"downloading {name}"
+        else: bar = missing; print(f"downloading {name}: {len(missing)} file(s)")   # a log or a pipe: no bar
         try:
-            bar = progress_bar(missing)
-            bar.comment = f"downloading {name}"
             for r in bar: fetch(url(r), root/r)
-        except OSError as e: raise FileNotFoundError(f"dataset {name!r}: the download of {url(r)} failed ({e}); "
-                                                     "point $MEDIMG_DATA at a local copy or retry with internet access") from e
+        except OSError as e: raise missing_error(f"the download of {url(r)} failed ({e})") from None
     return root
 
 # %% ../nbs/00a_data.ipynb #b20da4bb

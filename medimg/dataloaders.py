@@ -5,6 +5,7 @@
 # %% ../nbs/04_dataloaders.ipynb #ac577aaa
 from __future__ import annotations
 import json, os, hashlib, warnings
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # raised inside fastai's import
 from types import SimpleNamespace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -27,7 +28,7 @@ from .reading import DicomError, DICOM_EXTENSIONS, dcmread, pixel_array, n_frame
 from .pixels import display_px, is_colour, rescale_params, apply_window
 from .vision import TensorDicom
 from .deid import keyed_hash, burned_in_risk
-from .metadata import from_dicoms, header_row, rows_table, drop_phi, write_csv, path_pseudonym
+from .metadata import from_dicoms, header_row, rows_table, drop_phi, write_csv, path_pseudonym, show_progress
 from .storage import (dicom_files, relative, read_dicom, is_url, join, exists, read_bytes, atomic_output,
                             clean_partial, dask_map)
 from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
@@ -575,7 +576,7 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
     def label(rel): return path_pseudonym(rel.as_posix(), salt) if names == 'pseudonym' else str(rel)
     def run(func, items, kw, show):   # here, or on the cluster: the same results in the same order
         if client is not None: return dask_map(func, items, client, kw=kw, progress=show and progress, on_error=_prepare_failed)
-        return [func(o, **kw) for o in (progress_bar(items) if show and progress and items else items)]
+        return [func(o, **kw) for o in show_progress(items, len(items), show and progress and bool(items), 'prepare: files ')]
     items = [(fn, Path(relative(fn, root))) for fn in files]
     items = [(fn, rel, label(rel)) for fn, rel in items]
     planned, headers = [], {}

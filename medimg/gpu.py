@@ -4,6 +4,8 @@
 
 # %% ../nbs/04a_gpu.ipynb #6be9e4a3
 from __future__ import annotations
+import warnings
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # raised inside fastai's import
 import torch
 import torch.nn.functional as F
 from pydicom.dataset import Dataset as DcmDataset

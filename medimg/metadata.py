@@ -21,8 +21,8 @@ from .storage import read_dicom, dicom_files, dask_map, join, exists, atomic_out
 
 # %% auto #0
 __all__ = ['HEADER_GROUPS', 'PROFILE_SWITCHES', 'header_table', 'age_years', 'dicom_value', 'header_elements', 'px_summary',
-           'as_dict', 'header_row', 'rows_table', 'from_dicoms', 'pseudonym', 'path_pseudonym', 'drop_phi', 'csv_safe',
-           'write_csv', 'export_csv']
+           'as_dict', 'header_row', 'show_progress', 'rows_table', 'from_dicoms', 'pseudonym', 'path_pseudonym',
+           'drop_phi', 'csv_safe', 'write_csv', 'export_csv']
 
 # %% ../nbs/01_metadata.ipynb #1527fcfb
 HEADER_GROUPS = dict(
@@ -194,11 +194,25 @@ def _failed_row(fn, e):
     return {'fname': str(fn), 'error': f"{fn}: the worker reading it failed ({type(e).__name__}: {e})"}
 
 # %% ../nbs/01_metadata.ipynb #d49b22af
-def _progress(it, total, show):
-    "`it` with a fastprogress bar if `show` (in a terminal, followed by a new line)"
+def show_progress(it,               # what to iterate over
+                  total:int=None,   # its length (default len(it))
+                  show:bool=True,   # False: no progress at all
+                  label:str='',     # what the plain lines start with
+                 ):
+    "`it` with a progress bar in a notebook or a terminal; in a log file or a pipe, a plain line at each tenth of the way"
+    import sys
     if not show: yield from it; return
-    yield from progress_bar(it, total=total)
-    if not IN_NOTEBOOK: print()
+    if IN_NOTEBOOK or sys.stdout.isatty():
+        yield from progress_bar(it, total=total)
+        if not IN_NOTEBOOK: print()
+        return
+    total = len(it) if total is None else total
+    step = max(1, -(-total // 10))
+    for n, o in enumerate(it, 1):
+        yield o
+        if n % step == 0 or n == total: print(f"{label}{n}/{total}", flush=True)
+
+def _progress(it, total, show): return show_progress(it, total, show)
 
 def _parallel_rows(files, n_workers, chunksize, progress, kw):
     "Rows of `files` from a pool of `n_workers` processes; chunks the pool could not do are read here"

@@ -209,7 +209,9 @@ def _one_by_one(func, items, kw, client, retries, on_error):
 
 def _progress(it, total, show):
     if not show: yield from it; return
+    import sys
     from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
+    if not (IN_NOTEBOOK or sys.stdout.isatty()): yield from it; return   # a log file or a pipe: no bar, the summary says it all
     yield from progress_bar(it, total=total)
     if not IN_NOTEBOOK: print()
 

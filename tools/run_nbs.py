@@ -5,18 +5,24 @@
 
 Without `--check` each notebook is saved back with its outputs (so the docs site shows the figures);
 with `--check` nothing is written. Exits non-zero naming every notebook that failed."""
-import os, re, sys, time, argparse
+import os, re, sys, time, argparse, tempfile
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from traitlets.config import Config
 
 def run(fn, check=False, timeout=900):
     nb = nbformat.read(fn, as_version=4)
     t = time.time()
     os.environ['PYTHONWARNINGS'] = 'ignore'   # the kernel's: a dependency's warnings are not the page's content
     os.environ['MPLBACKEND'] = 'module://matplotlib_inline.backend_inline'   # figures as outputs, whatever the shell set
-    NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(fn.parent)}}).execute()
+    # the kernel talks over local IPC sockets: over TCP, ipykernel warns on every start that the traffic is not encrypted
+    # (IPC sockets are files: an absolute path, as the kernel runs in the notebook's folder and this process does not)
+    with tempfile.TemporaryDirectory(prefix='medimg-kernel-') as sockets:
+        ipc = Config({'KernelManager': {'transport': 'ipc', 'ip': str(Path(sockets)/'kernel')}})
+        NotebookClient(nb, timeout=timeout, kernel_name='python3', resources={'metadata': {'path': str(fn.parent)}},
+                       config=ipc).execute()
     for c in nb.cells:   # hidden cells never render: their outputs (test runs, temporary paths) are not kept
         if c.cell_type == 'code' and re.search(r'^#\|\s*hide\b', c.source, re.M): c.outputs = []
     if not check: nbformat.write(nb, fn)
