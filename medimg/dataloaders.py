@@ -276,7 +276,7 @@ def seg_masks(seg,                  # DICOM SEG file or dataset
     "Masks for `fnames` from DICOM SEG `seg`, frames matched by UID, else by position: label maps, or (segments, H, W)"
     ds = seg if isinstance(seg, DcmDataset) else dcmread(seg)
     frames = pixel_array(ds).reshape(-1, ds.Rows, ds.Columns)
-    heads = {Path(f): dcmread(f, header_only=True) for f in fnames}
+    heads = {f: read_dicom(f, header_only=True) for f in (f if is_url(f) else Path(f) for f in fnames)}   # paths, URLs, DICOMweb
     by_uid = {h.SOPInstanceUID: f for f, h in heads.items()}
     by_pos = {tuple(round(float(v), 2) for v in h.ImagePositionPatient): f for f, h in heads.items() if 'ImagePositionPatient' in h}
     numbers = sorted({int(s.SegmentNumber) for s in ds.get('SegmentSequence', [])} or {1})
@@ -289,7 +289,7 @@ def seg_masks(seg,                  # DICOM SEG file or dataset
         out[f][numbers.index(k) if k in numbers else 0] |= fr > 0; matched += 1
     if not matched: raise DicomError(f"{dataset_name(ds)}: no SEG frame refers to any of the {len(heads)} images")
     if multilabel: return out
-    both = {f.name: int((m.sum(0) > 1).sum()) for f, m in out.items() if (m.sum(0) > 1).any()}
+    both = {str(f).rsplit('/', 1)[-1]: int((m.sum(0) > 1).sum()) for f, m in out.items() if (m.sum(0) > 1).any()}
     if both: raise DicomError(f"{dataset_name(ds)}: segments overlap ({both} pixels in two or more): a label map would "
                               "lose some; pass multilabel=True for one channel per segment")
     return {f: (m * np.array(numbers, np.uint8)[:, None, None]).max(0).astype(np.uint8) for f, m in out.items()}

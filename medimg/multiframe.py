@@ -20,6 +20,7 @@ from .reading import *
 from .pixels import *
 from .vision import *
 from .windowing import dicom_windows, windowed, save_jpg, save_tif16
+from .storage import is_url, dicom_files, read_dicom
 
 # %% auto #0
 __all__ = ['GAP_POLICIES', 'frame_layout', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate', 'pick_frames',
@@ -50,6 +51,7 @@ def frame_layout(fn) -> dict:
 # %% ../nbs/03_multiframe.ipynb #903b4ec3
 def read_frame(fn, frame:int=0) -> np.ndarray:
     "Stored values of frame `frame` of the DICOM file `fn`, reading and decoding only that frame"
+    if hasattr(fn, 'read_frame'): return fn.read_frame(frame)   # a remote instance that serves single frames (DICOMweb)
     ds = read_header(fn)
     check_decodable(ds, header_only=True)
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
@@ -273,9 +275,9 @@ def group_series(files) -> tuple:
     "Headers of `files` grouped by `SeriesInstanceUID`: `({uid: [(path, header), ...]}, [unreadable file: reason, ...])`"
     groups, bad = {}, []
     for f in files:
-        try: h = dcmread(f, header_only=True)
+        try: h = read_dicom(f, header_only=True) if is_url(f) else dcmread(f, header_only=True)
         except (DicomError, FileNotFoundError, OSError) as e: bad.append(str(e)); continue
-        groups.setdefault(str(h.get('SeriesInstanceUID', '')), []).append((Path(f), h))
+        groups.setdefault(str(h.get('SeriesInstanceUID', '')), []).append((f if is_url(f) else Path(f), h))
     return groups, bad
 
 # %% ../nbs/03_multiframe.ipynb #cbc79018
@@ -338,14 +340,16 @@ def _apply_policy(src, data, pos, spacing, rep, gaps, tol, **kw):
     return v
 
 # %% ../nbs/03_multiframe.ipynb #61898cf3
-def read_series(src,                   # folder, or list of files
+def _name(p) -> str: return p.name if isinstance(p, Path) else str(p).rstrip('/').rsplit('/', 1)[-1]
+
+def read_series(src,                   # folder, or list of files, or a URL or DICOMweb series (see `medimg.dicomweb`)
                 series:str=None,       # SeriesInstanceUID to read when there are several
                 gaps:str='raise',      # slices off a regular grid: 'raise', 'keep' (spacing nan), 'split' or 'resample'
                 tol:float=0.05,        # tolerance on the grid, as a fraction of its step
                 progress:bool=False,   # show a progress bar while decoding
                ) -> Volume:
     "Read a series of single-frame slices as a `Volume` in modality units, ordered along the slice normal"
-    files = dicom_paths(src)
+    files = dicom_files(src) if is_url(src) else dicom_paths(src)
     if not files: raise DicomError(f"{src}: no DICOM files")
     groups, bad = group_series(files)
     if bad: warnings.warn(f"{len(bad)} unreadable file(s) left out:\n  " + '\n  '.join(bad))
@@ -358,12 +362,12 @@ def read_series(src,                   # folder, or list of files
     for kw in ('ImageOrientationPatient', 'Rows', 'Columns', 'PixelSpacing'): _check_same(hdrs, kw)
     normal = slice_normal(hdrs[0][1].ImageOrientationPatient)
     pos = [slice_position(h.ImagePositionPatient, normal) for _, h in hdrs]
-    keys = [(int(h.get('InstanceNumber') or 0), str(h.get('SOPInstanceUID', '')), p.name) for p, h in hdrs]
+    keys = [(int(h.get('InstanceNumber') or 0), str(h.get('SOPInstanceUID', '')), _name(p)) for p, h in hdrs]
     h0 = hdrs[0][1]
     nominal = float(h0.get('SpacingBetweenSlices') or h0.get('SliceThickness') or 0) or None
-    keep, dropped, rep = _arrange(pos, [p.name for p, _ in hdrs], keys, tol, nominal)
+    keep, dropped, rep = _arrange(pos, [_name(p) for p, _ in hdrs], keys, tol, nominal)
     it = progress_bar(keep, leave=False) if progress else keep
-    data = torch.stack([dcmread(hdrs[i][0]).hu() for i in it])
+    data = torch.stack([(read_dicom(hdrs[i][0]) if is_url(hdrs[i][0]) else dcmread(hdrs[i][0])).hu() for i in it])
     ps = [float(v) for v in h0.get('PixelSpacing', [1, 1])]
     return _apply_policy(src, data, [pos[i] for i in keep], ps, rep, gaps, tol, normal=normal,
                          sources=[hdrs[i][0] for i in keep], dropped=dropped)
@@ -481,7 +485,7 @@ def slice_headers(vol:Volume) -> list:
     "Headers of the slices of `vol` (a volume read by `read_series`), in the volume's order"
     if not vol.sources or not all(isinstance(s, (str, Path)) for s in vol.sources):
         raise DicomError(f"{vol!r}: the files of its slices are unknown; read the series with `read_series`")
-    return [dcmread(s, header_only=True) for s in vol.sources]
+    return [read_dicom(s, header_only=True) if is_url(s) else dcmread(s, header_only=True) for s in vol.sources]
 
 # %% ../nbs/03_multiframe.ipynb #0b7e200d
 def _contour_points(c) -> np.ndarray:
