@@ -276,7 +276,8 @@ def seg_masks(seg,                  # DICOM SEG file or dataset
     "Masks for `fnames` from DICOM SEG `seg`, frames matched by UID, else by position: label maps, or (segments, H, W)"
     ds = seg if isinstance(seg, DcmDataset) else dcmread(seg)
     frames = pixel_array(ds).reshape(-1, ds.Rows, ds.Columns)
-    heads = {f: read_dicom(f, header_only=True) for f in (f if is_url(f) else Path(f) for f in fnames)}   # paths, URLs, DICOMweb
+    heads = {f: read_dicom(f, header_only=True) if is_url(f) else dcmread(f, header_only=True)
+             for f in (f if is_url(f) else Path(f) for f in fnames)}   # paths, URLs, DICOMweb instances
     by_uid = {h.SOPInstanceUID: f for f, h in heads.items()}
     by_pos = {tuple(round(float(v), 2) for v in h.ImagePositionPatient): f for f, h in heads.items() if 'ImagePositionPatient' in h}
     numbers = sorted({int(s.SegmentNumber) for s in ds.get('SegmentSequence', [])} or {1})
