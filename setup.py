@@ -25,6 +25,7 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), cfg['license'])
 dev_requirements = (cfg.get('dev_requirements') or '').split()
 dask_requirements = (cfg.get('dask_requirements') or '').split()   # the `medimg[dask]` extra
+dicomweb_requirements = (cfg.get('dicomweb_requirements') or '').split()   # the `medimg[dicomweb]` extra
 
 project_urls = {}
 if cfg.get('doc_host'): project_urls["Documentation"] = cfg['doc_host'] + cfg.get('doc_baseurl', '')
@@ -47,7 +48,7 @@ setuptools.setup(
     packages = setuptools.find_packages(include=[cfg['lib_name'], cfg['lib_name'] + '.*']),
     include_package_data = True,
     install_requires = requirements,
-    extras_require = {'dev': dev_requirements, 'dask': dask_requirements},
+    extras_require = {'dev': dev_requirements, 'dask': dask_requirements, 'dicomweb': dicomweb_requirements},
     dependency_links = cfg.get('dep_links','').split(),
     python_requires = '>=' + cfg['min_python'],
     long_description = open('README.md', encoding='utf-8').read(),

@@ -6,7 +6,7 @@
 __all__ = []
 
 # %% ../nbs/index.ipynb #b8c61fa7
-from . import reading, data, pixels, vision, deid, storage, codecs, metadata, windowing, multiframe, dataloaders, gpu, cli
+from . import reading, data, pixels, vision, deid, storage, codecs, dicomweb, metadata, windowing, multiframe, dataloaders, gpu, cli, archive
 from .reading import *
 from .data import *
 from .pixels import *
@@ -14,11 +14,13 @@ from .vision import *
 from .deid import *
 from .storage import *
 from .codecs import *
+from .dicomweb import *
 from .metadata import *
 from .windowing import *
 from .multiframe import *
 from .dataloaders import *
 from .gpu import *
 from .cli import *
-__all__ = [n for m in (reading, data, pixels, vision, deid, storage, codecs, metadata, windowing, multiframe, dataloaders,
-                        gpu, cli) for n in m.__all__]
+from .archive import *
+__all__ = [n for m in (reading, data, pixels, vision, deid, storage, codecs, dicomweb, metadata, windowing, multiframe,
+                        dataloaders, gpu, cli, archive) for n in m.__all__]

@@ -295,7 +295,8 @@ def seg_masks(seg,                  # DICOM SEG file or dataset
     "Masks for `fnames` from DICOM SEG `seg`, frames matched by UID, else by position: label maps, or (segments, H, W)"
     ds = seg if isinstance(seg, DcmDataset) else dcmread(seg)
     frames = pixel_array(ds).reshape(-1, ds.Rows, ds.Columns)
-    heads = {Path(f): dcmread(f, header_only=True) for f in fnames}
+    heads = {f: read_dicom(f, header_only=True) if is_url(f) else dcmread(f, header_only=True)
+             for f in (f if is_url(f) else Path(f) for f in fnames)}   # paths, URLs, DICOMweb instances
     seg_for = str(ds.get('FrameOfReferenceUID', '') or '').strip()
     if check_frame_of_reference:
         match_frame_of_reference(dataset_name(ds), [seg_for], [s.get('SeriesInstanceUID') for s in ds.get('ReferencedSeriesSequence', [])],
@@ -315,7 +316,7 @@ def seg_masks(seg,                  # DICOM SEG file or dataset
     if missed: warnings.warn(f"{dataset_name(ds)}: {missed} of {matched + missed} SEG frames match none of the {len(heads)} images "
                              "given: their masks are left out (pass every image the SEG refers to)")
     if multilabel: return out
-    both = {f.name: int((m.sum(0) > 1).sum()) for f, m in out.items() if (m.sum(0) > 1).any()}
+    both = {str(f).rsplit('/', 1)[-1]: int((m.sum(0) > 1).sum()) for f, m in out.items() if (m.sum(0) > 1).any()}
     if both: raise DicomError(f"{dataset_name(ds)}: segments overlap ({both} pixels in two or more): a label map would "
                               "lose some; pass multilabel=True for one channel per segment")
     return {f: (m * np.array(numbers, np.uint8)[:, None, None]).max(0).astype(np.uint8) for f, m in out.items()}

@@ -20,6 +20,7 @@ from .reading import *
 from .pixels import *
 from .vision import *
 from .windowing import dicom_windows, windowed, save_jpg, save_tif16
+from .storage import is_url, dicom_files, read_dicom
 
 # %% auto #0
 __all__ = ['GAP_POLICIES', 'SCALINGS', 'frame_layout', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate',
@@ -51,6 +52,7 @@ def frame_layout(fn) -> dict:
 # %% ../nbs/03_multiframe.ipynb #903b4ec3
 def read_frame(fn, frame:int=0) -> np.ndarray:
     "Stored values of frame `frame` of the DICOM file `fn`, reading and decoding only that frame"
+    if hasattr(fn, 'read_frame'): return fn.read_frame(frame)   # a remote instance that serves single frames (DICOMweb)
     ds = read_header(fn)
     check_decodable(ds, header_only=True)
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
@@ -298,9 +300,9 @@ def group_series(files) -> tuple:
     "Headers of `files` grouped by `SeriesInstanceUID`: `({uid: [(path, header), ...]}, [unreadable file: reason, ...])`"
     groups, bad = {}, []
     for f in files:
-        try: h = dcmread(f, header_only=True)
+        try: h = read_dicom(f, header_only=True) if is_url(f) else dcmread(f, header_only=True)
         except (DicomError, FileNotFoundError, OSError) as e: bad.append(str(e)); continue
-        groups.setdefault(str(h.get('SeriesInstanceUID', '')), []).append((Path(f), h))
+        groups.setdefault(str(h.get('SeriesInstanceUID', '')), []).append((f if is_url(f) else Path(f), h))
     return groups, bad
 
 # %% ../nbs/03_multiframe.ipynb #cbc79018
@@ -475,7 +477,7 @@ def _file_loader(scaling, progress=False):
         for it in (progress_bar(items, leave=False) if progress else items):
             p = it['source']
             if p not in cache:
-                ds = dcmread(p)
+                ds = read_dicom(p) if is_url(p) else dcmread(p)   # a path, a URL or a DICOMweb instance
                 a = ds.hu() * _scale_factor(ds, None, scaling)
                 if it['tile'] is not None:
                     m = it['tile'][1]; r, c = a.shape[0]//m, a.shape[1]//m
@@ -485,7 +487,9 @@ def _file_loader(scaling, progress=False):
         return torch.stack(out)
     return load
 
-def read_series(src,                   # folder, list of files, or a SeriesIndex (from index_series)
+def _name(p) -> str: return p.name if isinstance(p, Path) else str(p).rstrip('/').rsplit('/', 1)[-1]
+
+def read_series(src,                   # folder, list of files, a URL or DICOMweb series (see `medimg.dicomweb`), or a SeriesIndex (from index_series)
                 series=None,           # SeriesInstanceUID (or SeriesNumber) to read when there are several
                 gaps:str='raise',      # slices off a regular grid: 'raise', 'keep' (spacing nan), 'split' or 'resample'
                 tol:float=0.05,        # tolerance on the grid, as a fraction of its step
@@ -496,7 +500,7 @@ def read_series(src,                   # folder, list of files, or a SeriesIndex
     "Read a series (single-frame slices, Siemens mosaics, or one enhanced file) as a `Volume` in modality units, ordered along the slice normal"
     if isinstance(src, SeriesIndex): groups, bad = src.groups, []
     else:
-        files = dicom_paths(src)
+        files = dicom_files(src) if is_url(src) else dicom_paths(src)
         if not files: raise DicomError(f"{src}: no DICOM files")
         groups, bad = group_series(files)
     if bad: warnings.warn(f"{len(bad)} unreadable file(s) left out:\n  " + '\n  '.join(bad))
@@ -507,7 +511,7 @@ def read_series(src,                   # folder, list of files, or a SeriesIndex
     if multi: raise DicomError(f"{len(multi)} multi-frame file(s) in a series of {len(hdrs)} files; read each with `frames_volume`: {multi[:5]}")
     missing = [str(p) for p, h in hdrs if 'ImagePositionPatient' not in h or 'ImageOrientationPatient' not in h]
     if missing: raise DicomError(f"no ImagePositionPatient/ImageOrientationPatient, cannot order: {missing}")
-    mosaic = [p.name for p, h in hdrs if mosaic_tiles(h, p)]
+    mosaic = [_name(p) for p, h in hdrs if mosaic_tiles(h, p)]
     if mosaic and len(mosaic) < len(hdrs):
         raise DicomError(f"{src}: the series mixes {len(mosaic)} Siemens mosaic file(s) ({mosaic[0]}, ...) and "
                          f"{len(hdrs) - len(mosaic)} plain slice(s): read them as separate series")
@@ -731,7 +735,7 @@ def slice_headers(vol:Volume) -> list:
     "Headers of the slices of `vol` (a volume read by `read_series`), in the volume's order"
     if not vol.sources or not all(isinstance(s, (str, Path)) for s in vol.sources):
         raise DicomError(f"{vol!r}: the files of its slices are unknown; read the series with `read_series`")
-    return [dcmread(s, header_only=True) for s in vol.sources]
+    return [read_dicom(s, header_only=True) if is_url(s) else dcmread(s, header_only=True) for s in vol.sources]
 
 # %% ../nbs/03_multiframe.ipynb #0b7e200d
 def _contour_points(c) -> np.ndarray:

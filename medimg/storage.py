@@ -28,8 +28,9 @@ def url_fs(url:str):
     return url_to_fs(url)
 
 def join(base, *parts):
-    "`base/part/...`: a `Path` for a local `base`, a string for a URL"
+    "`base/part/...`: a `Path` for a local `base`, a string for a URL (what a remote source's own `joinpath` gives)"
     if not is_url(base): return Path(base).joinpath(*map(str, parts))
+    if hasattr(base, 'joinpath'): return base.joinpath(*parts)   # e.g. a DICOMweb study or series
     return '/'.join([str(base).rstrip('/')] + [str(p).strip('/') for p in parts])
 
 # %% ../nbs/00e_storage.ipynb #4c867af9
@@ -37,6 +38,7 @@ def dicom_files(src,               # a local folder or file, a URL (a prefix or 
                 recurse:bool=True, # search below the first level too
                ) -> list:
     "Sorted DICOM files under `src`: `Path`s for local sources, URL strings for remote ones; a list is kept as given"
+    if hasattr(src, 'dicom_files'): return src.dicom_files()   # a source that lists itself, e.g. a DICOMweb series
     if not isinstance(src, (str, Path)): return [o if is_url(o) else Path(o) for o in src]   # any iterable: as given
     if not is_url(src): return get_dicom_files(src, recurse=recurse) if Path(src).is_dir() else [Path(src)]
     fs, path = url_fs(src)
@@ -55,6 +57,7 @@ HEADER_BLOCK = 32 * 1024   # bytes per range request for header reads: most head
 
 def read_url(url:str, header_only:bool=False, force:bool=False, tags=None, block_size:int=HEADER_BLOCK) -> DcmDataset:
     "Read the DICOM object at `url`: its header only (by range requests of `block_size` bytes), or all of it"
+    if hasattr(url, 'read_dicom'): return url.read_dicom(header_only=header_only, force=force, tags=tags)   # e.g. DICOMweb
     fs, path = url_fs(url)
     try:
         if header_only:
@@ -114,6 +117,7 @@ def local_http_server(folder):
 def exists(fn) -> bool:
     "Whether the file or object `fn` (a path or a URL) exists"
     if not is_url(fn): return Path(fn).exists()
+    if hasattr(fn, 'exists'): return fn.exists()   # a source that knows, e.g. a DICOMweb series
     fs, path = url_fs(fn)
     return fs.exists(path)
 

@@ -79,7 +79,7 @@ class TensorDicom(TensorImageBW):
     @classmethod
     def create(cls, fn, frame:int=0):
         "Read `fn` (path or dataset) as a (channels, rows, cols) tensor in modality units"
-        ds = fn if isinstance(fn, DcmDataset) else dcmread(fn)
+        ds = fn if isinstance(fn, DcmDataset) else fn.read_dicom() if hasattr(fn, 'read_dicom') else dcmread(fn)   # a remote instance reads itself
         f = frame_index(ds, frame) if n_frames(ds) > 1 else None
         x = torch.from_numpy(modality_lut(as_monochrome2(pixel_array(ds, f), ds), ds, f))
         return cls(x.permute(2, 0, 1) if x.ndim == 3 else x[None])
@@ -95,7 +95,7 @@ class PILDicom(PILBase):
     @classmethod
     def create(cls, fn, frame:int=0, **kwargs):
         "Open the DICOM `fn` (path or dataset) as a PIL image"
-        ds = fn if isinstance(fn, DcmDataset) else dcmread(fn)
+        ds = fn if isinstance(fn, DcmDataset) else fn.read_dicom() if hasattr(fn, 'read_dicom') else dcmread(fn)   # a remote instance reads itself
         return cls(Image.fromarray(to_uint8(display_px(ds, frame_index(ds, frame) if n_frames(ds) > 1 else None))))
 
 class PILCTScan(PILDicom):
