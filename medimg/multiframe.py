@@ -53,7 +53,9 @@ def read_frame(fn, frame:int=0) -> np.ndarray:
     ds = read_header(fn)
     check_decodable(ds, header_only=True)
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
-    with decoding(ds): return pxl.pixel_array(fn, index=frame_index(ds, frame))
+    k = frame_index(ds, frame)
+    check_frame(fn, ds, k)   # the size checks pixel_array makes, on this frame's bytes, before decoding
+    with decoding(ds): return pxl.pixel_array(fn, index=k)
 
 # %% ../nbs/03_multiframe.ipynb #5742e72f
 class DicomFrames:
@@ -61,7 +63,7 @@ class DicomFrames:
     def __init__(self, fn,             # path of the file (or a dataset already in memory)
                  window=None):         # None: modality units; 'viewer': as a viewer shows it; (width, level): linear window
         if isinstance(fn, DcmDataset): self.ds, self.fn = fn, None
-        else: self.fn = Path(fn); self.ds = dcmread(self.fn, header_only=True)
+        else: self.fn = Path(fn); self.ds = read_header(self.fn)   # a file cut short is an error here, as everywhere
         self.window = window
 
     @property
@@ -82,8 +84,10 @@ def raw(self:DicomFrames, k:int) -> np.ndarray:
 @patch
 def _iter_raw(self:DicomFrames, idxs):
     idxs = [self._index(k) for k in idxs]
+    check_decodable(self.ds, header_only=bool(self.fn))
     if not self.fn or self.ds.file_meta.TransferSyntaxUID.is_deflated:
         yield from (self.raw(k) for k in idxs); return
+    for k in idxs: check_frame(self.fn, self.ds, k)   # reads each frame's first bytes: refused before any decoding
     with decoding(self.ds): yield from pxl.iter_pixels(self.fn, indices=idxs)
 
 # %% ../nbs/03_multiframe.ipynb #03c87006
