@@ -16,9 +16,9 @@ from pydicom.filereader import read_file_meta_info
 # %% auto #0
 __all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS', 'is_dicom',
            'get_dicom_files', 'FileList', 'dicom_paths', 'DicomError', 'file_problem', 'check_deflated', 'dcmread',
-           'parsed', 'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name', 'error_message',
-           'n_frames', 'check_decodable', 'check_pixel_data', 'check_codestream', 'check_frame', 'decoding',
-           'frame_index', 'pixel_array', 'atomic_write', 'remove_partial']
+           'parsed', 'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name', 'some_of',
+           'source_name', 'error_message', 'n_frames', 'check_decodable', 'check_pixel_data', 'check_codestream',
+           'check_frame', 'decoding', 'frame_index', 'pixel_array', 'atomic_write', 'remove_partial']
 
 # %% ../nbs/00_core.ipynb #b9d3095b
 DICOM_EXTENSIONS = {'.dcm', '.dicom', '.dcm30', '.ima'}
@@ -110,13 +110,16 @@ def dcmread(fn,                     # path of the file
     if not fn.exists(): raise FileNotFoundError(f"{fn}: no such file")
     if not fn.is_file(): raise DicomError(f"{fn}: not a regular file (a folder, pipe or device)")
     check_deflated(fn)
-    try: return parsed(_tidy(pydicom.dcmread(fn, force=force, stop_before_pixels=header_only, **kwargs), header_only), fn)
+    try: ds = parsed(_tidy(pydicom.dcmread(fn, force=force, stop_before_pixels=header_only, **kwargs), header_only), fn)
     except pydicom.errors.InvalidDicomError as e:
         raise DicomError(f"{fn}: not a DICOM file (no 'DICM' marker after the 128-byte preamble); "
                          "use force=True to read an old headerless file") from e
     except OSError as e: raise DicomError(f"{fn}: cannot be read: {e.strerror or e}") from e
     except PARSE_ERRORS as e:
         raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({type(e).__name__}: {e})") from e
+    if len(ds) == 0 and not kwargs.get('specific_tags'):   # pydicom gives an empty data set for some cut files
+        raise DicomError(f"{fn}: no data elements could be read after the file meta: the file is truncated or corrupt")
+    return ds
 
 def parsed(ds:DcmDataset, fn=None) -> DcmDataset:
     "`ds` with every element's value parsed now (pydicom parses on first access), so a malformed one is an error naming the file"
@@ -208,6 +211,17 @@ def transfer_syntax_name(ds:DcmDataset) -> str:
     "The transfer syntax of `ds`, by name and UID"
     ts = getattr(getattr(ds, 'file_meta', None), 'TransferSyntaxUID', None)
     return f"{ts.name} ({ts})" if ts else 'unknown transfer syntax'
+
+def some_of(items, n:int=3) -> str:
+    "Up to `n` of `items` and a count of the rest, for messages about many files: 'a.dcm, b.dcm, c.dcm and 64 more'"
+    items = [str(o) for o in items]
+    return ', '.join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else '')
+
+def source_name(src) -> str:
+    "A folder or file as itself; a list of files as their count and a few names (never the whole list)"
+    if isinstance(src, (str, Path)): return str(src)
+    src = [Path(o) for o in src]
+    return f"{len(src)} file(s) ({some_of(o.name for o in src)})"
 
 def error_message(fn, e:Exception) -> str:
     "The message of `e` raised reading `fn`, naming the file once (medimg's errors already name it)"
