@@ -320,9 +320,12 @@ def _apply_policy(src, data, pos, spacing, rep, gaps, tol, **kw):
     if gaps not in GAP_POLICIES: raise ValueError(f"gaps must be one of {GAP_POLICIES}, not {gaps!r}")
     grid, ps = rep['grid'], spacing
     if rep['uniform'] or len(pos) < 2: return Volume(data, (grid or 1., *ps), pos, report=rep, **kw)
-    what = f"{src}: the slices are not evenly spaced on the {grid:g} mm grid ({rep['missing']} grid slice(s) missing, " \
+    what = f"{source_name(src)}: the slices are not evenly spaced on the {grid:g} mm grid ({rep['missing']} grid slice(s) missing, " \
            f"{len(rep['irregular'])} step(s) off the grid)"
-    if gaps == 'raise': raise DicomError(f"{what}; pass gaps='keep', 'split' or 'resample':\n  " + '\n  '.join(rep['gaps'] + rep['irregular']))
+    if gaps == 'raise':
+        steps = rep['gaps'] + rep['irregular']
+        raise DicomError(f"{what}; pass gaps='keep', 'split' or 'resample':\n  " + '\n  '.join(steps[:5])
+                         + (f"\n  ... and {len(steps) - 5} more" if len(steps) > 5 else ''))
     if gaps == 'keep':
         warnings.warn(what + ": kept as they are, with spacing[0] = nan; `positions` holds each slice's position")
         return Volume(data, (float('nan'), *ps), pos, report=rep, **kw)
@@ -350,15 +353,15 @@ def read_series(src,                   # folder, or list of files
                ) -> Volume:
     "Read a series of single-frame slices as a `Volume` in modality units, ordered along the slice normal"
     files = dicom_paths(src)
-    if not files: raise DicomError(f"{src}: no DICOM files")
+    if not files: raise DicomError(f"{source_name(src)}: no DICOM files")
     groups, bad = group_series(files)
-    if bad: warnings.warn(f"{len(bad)} unreadable file(s) left out:\n  " + '\n  '.join(bad))
-    if not groups: raise DicomError(f"{src}: none of the {len(files)} file(s) could be read")
+    if bad: warnings.warn(f"{len(bad)} unreadable file(s) left out:\n  " + '\n  '.join(bad[:5]) + (f"\n  ... and {len(bad) - 5} more" if len(bad) > 5 else ''))
+    if not groups: raise DicomError(f"{source_name(src)}: none of the {len(files)} file(s) could be read")
     hdrs = _pick_series(groups, series)
     multi = [str(p) for p, h in hdrs if n_frames(h) > 1]
-    if multi: raise DicomError(f"multi-frame file(s) in the series, read each with `frames_volume`: {multi}")
+    if multi: raise DicomError(f"{len(multi)} multi-frame file(s) in the series, read each with `frames_volume`: {some_of(multi)}")
     missing = [str(p) for p, h in hdrs if 'ImagePositionPatient' not in h or 'ImageOrientationPatient' not in h]
-    if missing: raise DicomError(f"no ImagePositionPatient/ImageOrientationPatient, cannot order: {missing}")
+    if missing: raise DicomError(f"no ImagePositionPatient/ImageOrientationPatient in {len(missing)} file(s), cannot order them: {some_of(missing)}")
     for kw in ('ImageOrientationPatient', 'Rows', 'Columns', 'PixelSpacing'): _check_same(hdrs, kw)
     normal = slice_normal(hdrs[0][1].ImageOrientationPatient)
     pos = [slice_position(h.ImagePositionPatient, normal) for _, h in hdrs]
