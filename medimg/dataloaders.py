@@ -483,7 +483,8 @@ def _prepare_one(item, dest, wins, size, fmt) -> dict:
     return dict(written=res.written, existing=res.existing, rows=rows, blank=res.blank, status='ok', reason=None)
 
 def _prepare_failed(item, e) -> dict:
-    "The outcome of a file whose worker failed even with the file alone (see `dask_map`)"
+    "The outcome of a file whose worker failed even with the file alone (see `dask_map`); the destination's failure stops the job"
+    if isinstance(e, OutputError): raise e
     return dict(written=[], existing=[], rows=[], blank={}, status='bad', reason=f"the worker converting it failed ({type(e).__name__}: {e})")
 
 def _text_frame(rows, columns=None) -> pd.DataFrame:
@@ -501,7 +502,7 @@ def _write_tables(res, rows, root, srcs, salt, client=None):
         meta = meta.assign(_key=[key[s] for s in meta.source]).merge(md, on='_key', how='left').drop(columns='_key')
     probs = _text_frame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()]
                         + [(f, 'blank', r) for f, r in res.blank.items()], columns=['source', 'status', 'reason'])
-    for df, fn in ((meta, res.csv), (probs, res.problems)): write_csv(df, fn)
+    for df, fn in ((meta, res.csv), (probs, res.problems)): _writing(fn, lambda: write_csv(df, fn))
 
 class PrepareResult(SimpleNamespace):
     "What `prepare` did: `written`, `existing` (already there), `skipped` (no image), `bad` (file: reason), `csv`"
