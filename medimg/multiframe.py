@@ -307,7 +307,7 @@ def _arrange(positions, names, keys, tol, nominal):
     for i in order[1:]:
         if abs(positions[i] - positions[keep[-1]]) <= 1e-3: dropped.append(names[i])
         else: keep.append(i)
-    if dropped: warnings.warn(f"duplicate slice positions: kept the first by (InstanceNumber, SOPInstanceUID, name), dropped {dropped}")
+    if dropped: warnings.warn(f"duplicate slice positions: kept the first by (InstanceNumber, SOPInstanceUID, name), dropped {len(dropped)}: {some_of(dropped)}")
     return keep, dropped, rep
 
 def _runs(pos, grid, tol):
