@@ -295,7 +295,8 @@ def check_pixel_data(ds:DcmDataset):
     if ts in J2K_SYNTAXES:
         soc = b'\xff\x4f\xff\x51'   # each frame is one codestream: SOC then SIZ (a frame wrapped in JP2 boxes is not counted)
         n_cs = sum(frags[o+8:o+12] == soc for o in offsets)
-        if frags[offsets[0]+8:offsets[0]+12] == soc and n_cs != nf: raise DicomError(f"{name}: the header declares {nf} frames but the pixel data holds {n_cs} JPEG 2000 codestreams")
+        if frags[offsets[0]+8:offsets[0]+12] == soc and n_cs != nf:
+            raise DicomError(f"{name}: the header declares {nf} frames but the pixel data holds {n_cs} JPEG 2000 codestreams")
         check_codestream(ds, frags[offsets[0]+8:offsets[0]+50])
 
 def check_codestream(ds:DcmDataset, frame:bytes):
