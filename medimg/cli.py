@@ -4,9 +4,9 @@
 
 # %% ../nbs/04b_cli.ipynb #28a39d0c
 from __future__ import annotations
-import os, sys, argparse, collections
+import os, sys, argparse, collections, warnings
 from pathlib import Path
-from .reading import (DicomError, dcmread, read_header, get_dicom_files, dicom_paths, pixel_array, n_frames,
+from .reading import (DicomError, DICOM_EXTENSIONS, dcmread, read_header, get_dicom_files, dicom_paths, pixel_array, n_frames,
                             transfer_syntax_name, error_message)
 from .pixels import rescale_params, modality_lut, file_window, is_colour
 
@@ -57,15 +57,20 @@ def info(path, pixels:bool=None, force:bool=False) -> str:
     if path.is_file():
         s = summary(path, pixels=True if pixels is None else pixels, force=force)
         return '\n'.join(f"{k:>15}: {v}" for k, v in s.items())
+    if not path.is_dir(): raise DicomError(f"{path}: not a regular file nor a folder (a pipe, socket or device): nothing to read")
     files, rows, bad, groups = get_dicom_files(path), [], [], {}
     for f in files:   # each header read once: for the counts and for the series table
         try:
-            h = read_header(f, force=force)
-            rows.append(summary(f if pixels else h, pixels=bool(pixels), force=force))
+            with warnings.catch_warnings():   # pydicom's warnings about odd values: the unreadable list is the report
+                warnings.simplefilter('ignore')
+                h = read_header(f, force=force)
+                rows.append(summary(f if pixels else h, pixels=bool(pixels), force=force))
             groups.setdefault(str(h.get('SeriesInstanceUID', '')), []).append((Path(f), h))
         except (DicomError, OSError) as e: bad.append(error_message(f, e))
+    bad += [f"{d}: a folder that cannot be read: its files were not searched" for d in files.unreadable]
     count = lambda k: ', '.join(f"{v} x{n}" for v, n in collections.Counter(r[k] for r in rows).most_common())
-    out = [f"{path}: {len(files)} DICOM file(s), {len(bad)} unreadable"]
+    what = 'a folder, not a file: ' if path.suffix.lower() in DICOM_EXTENSIONS else ''
+    out = [f"{path}: {what}{len(files)} DICOM file(s), {len(bad)} unreadable"]
     if rows: out += [f"{k:>15}: {count(k)}" for k in ['modality', 'size', 'frames', 'photometric', 'transfer_syntax']]
     if groups: out += [f"{len(groups)} series:"] + ['  ' + l for l in format_series_table(series_table(groups)).splitlines()]
     return '\n'.join(out + [f"  unreadable: {b}" for b in bad])
@@ -165,9 +170,9 @@ def prepare_cli(argv=None) -> int:
                       names=a.names, salt=a.salt, client=a.scheduler)
     except (ImportError, OSError) as e:   # no dask installed; a scheduler that cannot be reached; an unusable folder; no sample data
         what = f"cannot use the Dask scheduler {a.scheduler}: {type(e).__name__}: " if a.scheduler and not isinstance(e, FileNotFoundError) else ''
-        print(f"medimg prepare: {what}{e}", file=sys.stderr); return NOTHING_DONE
-    except ValueError as e: print(f"medimg prepare: {e}", file=sys.stderr); return NOTHING_DONE
-    print(f"\n{res}")
+        print(_printable(f"medimg prepare: {what}{e}"), file=sys.stderr); return NOTHING_DONE
+    except ValueError as e: print(_printable(f"medimg prepare: {e}"), file=sys.stderr); return NOTHING_DONE
+    print(_printable(f"\n{res}"))
     if not res.written and not res.existing:
         why = 'see the problems above' if res.bad or res.skipped else f'no DICOM files found in {src}'
         print(f"medimg prepare: no image was written: {why}", file=sys.stderr)

@@ -340,7 +340,7 @@ def _lie(ds, fn, **tags):
     return fn
 
 def write_broken_corpus(folder, seed:int=0) -> list:
-    "Write broken and hostile variants of real sample files into `folder`; return their paths"
+    "Write broken and hostile variants of real sample files into `folder`; return their paths (all but `stray_delimiter.dcm` are errors)"
     import pydicom.data, copy
     folder, rng, out = Path(folder), np.random.default_rng(seed), []
     folder.mkdir(parents=True, exist_ok=True)
@@ -378,4 +378,45 @@ def write_broken_corpus(folder, seed:int=0) -> list:
     out.append(folder/'bomb.dcm'); out[-1].write_bytes(dfl[:meta_end] + z.compress(b'\0'*2**27) + z.flush())
     (folder/'folder.dcm').mkdir(exist_ok=True)
     (folder/'empty.dcm').write_bytes(b''); out.append(folder/'empty.dcm')
+    return out + _quiet_lies(folder, ct)
+
+def _testfile(name) -> Path:
+    import pydicom.data
+    return Path(pydicom.data.get_testdata_file(name))
+
+def _encap_start(raw:bytes) -> int:
+    "Byte where the value (the offset table item) of a file's last encapsulated pixel data element starts"
+    return raw.rfind(b'\xe0\x7f\x10\x00OB\x00\x00\xff\xff\xff\xff') + 12
+
+def _quiet_lies(folder:Path, ct) -> list:
+    "Files that once gave a wrong answer or a raw exception instead of an error naming them"
+    import copy, struct
+    from pydicom.dataset import Dataset
+    out, delim = [], b'\xfe\xff\xdd\xe0\0\0\0\0'
+    def put(name, data): out.append(folder/name); out[-1].write_bytes(data)
+    def save(name, ds): ds.save_as(folder/name); out.append(folder/name)
+    rle = _testfile('SC_rgb_rle_2frame.dcm').read_bytes(); at = _encap_start(rle)
+    put('lie_rle_offsets.dcm', rle[:at+4] + struct.pack('<L', 65536) + rle[at+8:])   # offset table item claims 65,536 bytes
+    put('stray_delimiter.dcm', rle + delim)   # a second (FFFE,E0DD) after the pixel data: pydicom decodes it (not broken)
+    for n in ('JPEG2000.dcm', 'SC_rgb_rle_2frame.dcm'):   # cut inside the pixel data, closing delimiter kept or not
+        raw = _testfile(n).read_bytes(); at = _encap_start(raw); mid = at + (len(raw) - at)//2
+        put(f'{Path(n).stem}_cutpx.dcm', raw[:mid] + delim); put(f'{Path(n).stem}_cutpx_nodelim.dcm', raw[:mid])
+    for label, tags in [('frames_abc', dict(NumberOfFrames='abc')), ('frames_neg', dict(NumberOfFrames='-3')),
+                        ('window_huge', dict(WindowWidth='1e308', WindowCenter='40'))]:
+        out.append(_lie(copy.deepcopy(ct), folder/f"lie_{label}.dcm", **tags))
+    d = copy.deepcopy(ct); del d.BitsStored; save('no_bits_stored.dcm', d)
+    d = copy.deepcopy(ct); it = Dataset(); it.LUTDescriptor, it.LUTData = [4096, 0, 16], b'\0\1'*10   # 10 of 4096 entries
+    d.VOILUTSequence = [it]; save('short_voi_lut.dcm', d)
+    d = pydicom.dcmread(_testfile('SC_rgb_small_odd.dcm')); d.PixelRepresentation = 1; save('rgb_signed.dcm', d)
+    pal = pydicom.dcmread(_testfile('examples_palette.dcm'))
+    d = copy.deepcopy(pal)
+    for c in ('Red', 'Green', 'Blue'): delattr(d, f'{c}PaletteColorLookupTableData')
+    save('palette_no_lut.dcm', d)
+    for c in ('Red', 'Green', 'Blue'): setattr(pal, f'{c}PaletteColorLookupTableDescriptor', [256, 0, 0])   # 0 bits per entry
+    save('palette_bad_descriptor.dcm', pal)
+    write_multiframe_phantom(folder/'short_groups.dcm', 4, 16, per_frame=True)
+    d = pydicom.dcmread(folder/'short_groups.dcm'); d.PerFrameFunctionalGroupsSequence = d.PerFrameFunctionalGroupsSequence[:2]
+    save('short_groups.dcm', d)
+    d = pydicom.dcmread(_testfile('emri_small_jpeg_2k_lossless.dcm')); d.NumberOfFrames = 5   # 10 codestreams
+    save('j2k_frames_lie.dcm', d)
     return out

@@ -39,7 +39,8 @@ __all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'bilinear_resize', 'Ten
            'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se',
            'binary_report', 'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock',
            'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset', 'prepared_image', 'prepared_tensor',
-           'output_names', 'path_inside', 'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
+           'output_names', 'path_inside', 'OutputError', 'PrepareResult', 'check_prepare_options', 'prepare',
+           'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
 def _linear_taps(n_in:int, n_out:int, device=None) -> tuple:
@@ -449,6 +450,14 @@ class _NoImage(Exception): "A DICOM without pixel data (a report, RT plan, DICOM
 
 FILE_PROBLEMS = (DicomError, _NoImage, OSError, ValueError, IndexError)   # a file's problems, reported; anything else is a bug
 
+class OutputError(OSError): "The destination cannot take an output (disk full, permissions): it stops the job, naming the file"
+
+def _writing(out, write):
+    "Run `write()`, which creates `out` (a file or folder); an `OSError` there is the destination's, raised as `OutputError`"
+    try: return write()
+    except OutputError: raise
+    except OSError as e: raise OutputError(f"{out}: cannot be written ({e.strerror or e})") from e
+
 def _frames_of(fn, all_frames, h) -> tuple:
     "The frames `prepare` writes for `fn` of header `h` (`[None]` for one image, `[0, 1, ...]` for every frame), and its `burned_in_risk`"
     if 'Rows' not in h:   # every image has Rows; reports, RT plans and DICOMDIRs have none
@@ -467,10 +476,10 @@ def _prepare_file(fn, names, plan, dest, wins, size, fmt, res, rows, source):
         rows.append(dict(image=(Path('images')/names[k]).as_posix(), source=source, frame=k or 0, burned_in_risk=risk))
         if exists(out): res.existing.append(out); continue
         if not is_url(dest):
-            out.parent.mkdir(parents=True, exist_ok=True)
+            _writing(out.parent, lambda: out.parent.mkdir(parents=True, exist_ok=True))
             if not path_inside(dest, out): raise DicomError(f"its output folder leaves {dest} through a symlink: refused")
         x = prepared_image(src, wins, size, fmt, frame=k or 0)
-        _save_atomic(x, out, fmt)
+        _writing(out, lambda: _save_atomic(x, out, fmt))
         res.written.append(out)
         if fmt in ('png', 'jpg') and float(x.min()) == float(x.max()):   # e.g. a lung window on an MR: all black
             res.blank[source] = f"frame {k or 0} is one value everywhere ({float(x.min()):g}): check the window"
@@ -495,23 +504,32 @@ def _prepare_one(item, dest, wins, size, fmt) -> dict:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')   # pydicom's warnings about odd files: problems are reported instead
             _prepare_file(fn, names, plan, dest, wins, size, fmt, res, rows, source)
+    except OutputError: raise   # the destination's failure, not the file's: stop
     except FILE_PROBLEMS as e:
         return dict(written=res.written, existing=res.existing, rows=[], blank={}, status='bad', reason=_reason(e, fn, rel))
     return dict(written=res.written, existing=res.existing, rows=rows, blank=res.blank, status='ok', reason=None)
 
 def _prepare_failed(item, e) -> dict:
-    "The outcome of a file whose worker failed even with the file alone (see `dask_map`)"
+    "The outcome of a file whose worker failed even with the file alone (see `dask_map`); the destination's failure stops the job"
+    if isinstance(e, OutputError): raise e
     return dict(written=[], existing=[], rows=[], blank={}, status='bad', reason=f"the worker converting it failed ({type(e).__name__}: {e})")
+
+def _text_frame(rows, columns=None) -> pd.DataFrame:
+    "`pd.DataFrame(rows)`; with object columns when a file name is not UTF-8 (pandas' Arrow strings refuse it; `write_csv` escapes it)"
+    try: return pd.DataFrame(rows, columns=columns)
+    except UnicodeError: return pd.DataFrame(rows, columns=columns, dtype=object)
 
 def _write_tables(res, rows, headers, salt):
     "Write `metadata.csv` (one row per image, with the `header_row` of its source in `headers`) and `problems.csv` (bad, skipped and blank), each atomically and formula-safe"
-    meta = pd.DataFrame(rows)
+    meta = _text_frame(rows)
     if len(meta):
         keys = sorted(set(meta.source))
-        meta = meta.merge(_metadata([headers[s] for s in keys], salt).assign(source=keys), on='source', how='left')
-    probs = pd.DataFrame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()]
-                         + [(f, 'blank', r) for f, r in res.blank.items()], columns=['source', 'status', 'reason'])
-    for df, fn in ((meta, res.csv), (probs, res.problems)): write_csv(df, fn)
+        md = _metadata([headers[s] for s in keys], salt).assign(_key=range(len(keys)))
+        key = {s: i for i, s in enumerate(keys)}   # merged on numbers: a source name that is not UTF-8 stays as it is
+        meta = meta.assign(_key=[key[s] for s in meta.source]).merge(md, on='_key', how='left').drop(columns='_key')
+    probs = _text_frame([(f, 'bad', r) for f, r in res.bad.items()] + [(f, 'skipped', r) for f, r in res.skipped.items()]
+                        + [(f, 'blank', r) for f, r in res.blank.items()], columns=['source', 'status', 'reason'])
+    for df, fn in ((meta, res.csv), (probs, res.problems)): _writing(fn, lambda: write_csv(df, fn))
 
 class PrepareResult(SimpleNamespace):
     "What `prepare` did: `written`, `existing` (already there), `skipped` (no image), `bad` (file: reason), `csv`"
@@ -564,8 +582,10 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
     files = dicom_files(src)
     root = src if files != [src] else (src.parent if isinstance(src, Path) else src.rsplit('/', 1)[0])
     if local:
+        there = dest.exists()
         try: (dest/'images').mkdir(parents=True, exist_ok=True)
-        except OSError as e: raise OSError(f"{dest}: the output folder cannot be created ({e.strerror or e})") from None
+        except OSError as e:
+            raise OSError(f"{dest}: the output folder {'cannot be written' if there else 'cannot be created'} ({e.strerror or e})") from None
         if not os.access(dest, os.W_OK): raise PermissionError(f"{dest}: the output folder cannot be written")
     settings = dict(wins=[list(map(float, w)) for w in wins] if wins is not None else None,
                     size=listify(size) if size else None, fmt=fmt, all_frames=all_frames)
@@ -580,6 +600,8 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
         return [func(o, **kw) for o in show_progress(items, len(items), show and progress and bool(items), 'prepare: files ')]
     items = [(fn, Path(relative(fn, root))) for fn in files]
     items = [(fn, rel, label(rel)) for fn, rel in items]
+    for d in getattr(files, 'unreadable', []):   # a sub-folder that cannot be searched: its files are unknown, say so
+        res.bad[label(Path(relative(d, root)))] = "a folder that cannot be read: its files were not searched"
     planned, headers = [], {}
     for (fn, rel, source), p in zip(items, run(_plan_one, items, dict(all_frames=all_frames), False)):
         if p['status'] == 'ok': planned.append((fn, rel, source, p['plan'])); headers[source] = p['row']

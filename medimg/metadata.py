@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_metadata.ipynb #755987e1
 from __future__ import annotations
-import os, re, math, functools, datetime, warnings, dataclasses, multiprocessing as mp
+import os, re, sys, math, time, threading, functools, datetime, warnings, dataclasses, multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -214,6 +214,18 @@ def show_progress(it,               # what to iterate over
 
 def _progress(it, total, show): return show_progress(it, total, show)
 
+def _die_with_parent(parent:int):
+    "Pool worker initializer: end this worker when its parent process dies (a kill -9 of the job leaves no worker behind)"
+    if sys.platform.startswith('linux'):
+        import ctypes, signal
+        try: ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG: the kernel kills us with the parent
+        except (OSError, AttributeError): pass
+    if os.getppid() != parent: os._exit(1)   # the parent died before that took effect
+    def watch():   # elsewhere (and as a second guard): a thread that notices the parent is gone
+        while os.getppid() == parent: time.sleep(1)
+        os._exit(1)
+    threading.Thread(target=watch, daemon=True).start()
+
 def _parallel_rows(files, n_workers, chunksize, progress, kw):
     "Rows of `files` from a pool of `n_workers` processes; chunks the pool could not do are read here"
     cs = chunksize or (1 if kw['px_summ'] else max(1, min(32, -(-len(files) // (4*n_workers)))))   # decoding: balance by file
@@ -221,7 +233,7 @@ def _parallel_rows(files, n_workers, chunksize, progress, kw):
     out = [None] * len(chunks)
     ctx = mp.get_context('fork') if 'fork' in mp.get_all_start_methods() else None
     try:
-        with ProcessPoolExecutor(n_workers, mp_context=ctx) as ex:
+        with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),)) as ex:
             futs = {ex.submit(_rows, c, kw): i for i, c in enumerate(chunks)}
             for f in _progress(as_completed(futs), len(chunks), progress): out[futs[f]] = f.result()
     except Exception as e:
@@ -343,9 +355,11 @@ def from_dicoms(files,                 # DICOM paths (str or Path), or a folder 
     files = dicom_files(files)   # local paths or URLs
     kw = dict(px_summ=px_summ, window=window, force=force, tags=tags, max_multi=max_multi)
     n_workers = _n_workers(n_workers, len(files)) if client is None else 0
-    read = lambda fs: rows_table(_rows_of(fs, n_workers, chunksize, progress, client, kw), tags)
+    gone = [{'fname': str(d), 'error': f"{d}: a folder that cannot be read: its files were not searched"}
+            for d in getattr(files, 'unreadable', [])]   # listed, never skipped silently
+    read = lambda fs, extra=[]: rows_table(_rows_of(fs, n_workers, chunksize, progress, client, kw) + extra, tags)
     if out is not None: return _to_parquet(files, out, partition_size, verbose, read)
-    df = read(files)
+    df = read(files, gone)
     n_bad = df.attrs['n_failed']
     first = lambda: df['error'].dropna().iloc[0].replace(str(Path(df.fname[df.error.notna()].iloc[0]).parent) + '/', '')
     if verbose: print(f"from_dicoms: {len(df)} file(s), {n_bad} failed" + (f"; first: {first()}" if n_bad else ''))

@@ -56,7 +56,9 @@ def read_frame(fn, frame:int=0) -> np.ndarray:
     ds = read_header(fn)
     check_decodable(ds, header_only=True)
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
-    with decoding(ds): return pxl.pixel_array(fn, index=frame_index(ds, frame))
+    k = frame_index(ds, frame)
+    check_frame(fn, ds, k)   # the size checks pixel_array makes, on this frame's bytes, before decoding
+    with decoding(ds): return pxl.pixel_array(fn, index=k)
 
 # %% ../nbs/03_multiframe.ipynb #5742e72f
 class DicomFrames:
@@ -64,7 +66,7 @@ class DicomFrames:
     def __init__(self, fn,             # path of the file (or a dataset already in memory)
                  window=None):         # None: modality units; 'viewer': as a viewer shows it; (width, level): linear window
         if isinstance(fn, DcmDataset): self.ds, self.fn = fn, None
-        else: self.fn = Path(fn); self.ds = dcmread(self.fn, header_only=True)
+        else: self.fn = Path(fn); self.ds = read_header(self.fn)   # a file cut short is an error here, as everywhere
         self.window = window
 
     @property
@@ -85,8 +87,10 @@ def raw(self:DicomFrames, k:int) -> np.ndarray:
 @patch
 def _iter_raw(self:DicomFrames, idxs):
     idxs = [self._index(k) for k in idxs]
+    check_decodable(self.ds, header_only=bool(self.fn))
     if not self.fn or self.ds.file_meta.TransferSyntaxUID.is_deflated:
         yield from (self.raw(k) for k in idxs); return
+    for k in idxs: check_frame(self.fn, self.ds, k)   # reads each frame's first bytes: refused before any decoding
     with decoding(self.ds): yield from pxl.iter_pixels(self.fn, indices=idxs)
 
 # %% ../nbs/03_multiframe.ipynb #03c87006
@@ -333,7 +337,7 @@ def _arrange(positions, names, keys, tol, nominal, warn=True):
     for i in order[1:]:
         if abs(positions[i] - positions[keep[-1]]) <= 1e-3: dropped.append(names[i])
         else: keep.append(i)
-    if dropped and warn: warnings.warn(f"duplicate slice positions: kept the first by (InstanceNumber, SOPInstanceUID, name), dropped {dropped}")
+    if dropped and warn: warnings.warn(f"duplicate slice positions: kept the first by (InstanceNumber, SOPInstanceUID, name), dropped {len(dropped)}: {some_of(dropped)}")
     return keep, dropped, rep
 
 def _runs(pos, grid, tol):
@@ -347,9 +351,12 @@ def _apply_policy(src, data, pos, spacing, rep, gaps, tol, **kw):
     grid, ps = rep['grid'], spacing
     at_slices = (lambda d, i: d[:, i]) if data.ndim == 4 else (lambda d, i: d[i])
     if rep['uniform'] or len(pos) < 2: return Volume(data, (grid or 1., *ps), pos, report=rep, **kw)
-    what = f"{src}: the slices are not evenly spaced on the {grid:g} mm grid ({rep['missing']} grid slice(s) missing, " \
+    what = f"{source_name(src)}: the slices are not evenly spaced on the {grid:g} mm grid ({rep['missing']} grid slice(s) missing, " \
            f"{len(rep['irregular'])} step(s) off the grid)"
-    if gaps == 'raise': raise DicomError(f"{what}; pass gaps='keep', 'split' or 'resample':\n  " + '\n  '.join(rep['gaps'] + rep['irregular']))
+    if gaps == 'raise':
+        steps = rep['gaps'] + rep['irregular']
+        raise DicomError(f"{what}; pass gaps='keep', 'split' or 'resample':\n  " + '\n  '.join(steps[:5])
+                         + (f"\n  ... and {len(steps) - 5} more" if len(steps) > 5 else ''))
     if gaps == 'keep':
         warnings.warn(what + ": kept as they are, with spacing[0] = nan; `positions` holds each slice's position")
         return Volume(data, (float('nan'), *ps), pos, report=rep, **kw)
@@ -501,16 +508,16 @@ def read_series(src,                   # folder, list of files, a URL or DICOMwe
     if isinstance(src, SeriesIndex): groups, bad = src.groups, []
     else:
         files = dicom_files(src) if is_url(src) else dicom_paths(src)
-        if not files: raise DicomError(f"{src}: no DICOM files")
+        if not files: raise DicomError(f"{source_name(src)}: no DICOM files")
         groups, bad = group_series(files)
-    if bad: warnings.warn(f"{len(bad)} unreadable file(s) left out:\n  " + '\n  '.join(bad))
-    if not groups: raise DicomError(f"{src}: none of the {len(files)} file(s) could be read")
+    if bad: warnings.warn(f"{len(bad)} unreadable file(s) left out:\n  " + '\n  '.join(bad[:5]) + (f"\n  ... and {len(bad) - 5} more" if len(bad) > 5 else ''))
+    if not groups: raise DicomError(f"{source_name(src)}: none of the {len(files)} file(s) could be read")
     hdrs = _pick_series(groups, series)
     multi = [str(p) for p, h in hdrs if n_frames(h) > 1]
     if multi and len(hdrs) == 1: return frames_volume(hdrs[0][0], gaps=gaps, tol=tol, volume=volume, scaling=scaling)
-    if multi: raise DicomError(f"{len(multi)} multi-frame file(s) in a series of {len(hdrs)} files; read each with `frames_volume`: {multi[:5]}")
+    if multi: raise DicomError(f"{len(multi)} multi-frame file(s) in a series of {len(hdrs)} files; read each with `frames_volume`: {some_of(multi)}")
     missing = [str(p) for p, h in hdrs if 'ImagePositionPatient' not in h or 'ImageOrientationPatient' not in h]
-    if missing: raise DicomError(f"no ImagePositionPatient/ImageOrientationPatient, cannot order: {missing}")
+    if missing: raise DicomError(f"no ImagePositionPatient/ImageOrientationPatient in {len(missing)} file(s), cannot order them: {some_of(missing)}")
     mosaic = [_name(p) for p, h in hdrs if mosaic_tiles(h, p)]
     if mosaic and len(mosaic) < len(hdrs):
         raise DicomError(f"{src}: the series mixes {len(mosaic)} Siemens mosaic file(s) ({mosaic[0]}, ...) and "

@@ -8,14 +8,14 @@ import numpy as np
 from pydicom.dataset import Dataset as DcmDataset
 from pydicom import pixels as pxl
 from pydicom.multival import MultiValue
-from .reading import DicomError, dataset_name, pixel_array, n_frames
+from .reading import DicomError, dataset_name, pixel_array, n_frames, file_problem
 
 # %% auto #0
-__all__ = ['VOI_FUNCTIONS', 'functional_group', 'rescale_params', 'is_colour', 'check_rescale_groups', 'modality_lut',
-           'linear_coefs', 'apply_window', 'window_bounds', 'pct_in_window', 'file_window', 'voi_function',
-           'full_range', 'display_px', 'to_uint8', 'stored_range', 'as_monochrome2', 'as_number', 'siemens_csa',
-           'mosaic_tiles', 'acquisition_keys', 'philips_scale', 'orientation_name', 'split_volumes', 'series_table',
-           'format_series_table']
+__all__ = ['VOI_FUNCTIONS', 'functional_group', 'rescale_params', 'is_colour', 'palette_rgb', 'check_rescale_groups',
+           'modality_lut', 'linear_coefs', 'apply_window', 'window_bounds', 'pct_in_window', 'file_window',
+           'voi_function', 'full_range', 'display_px', 'to_uint8', 'stored_range', 'as_monochrome2', 'as_number',
+           'siemens_csa', 'mosaic_tiles', 'acquisition_keys', 'philips_scale', 'orientation_name', 'split_volumes',
+           'series_table', 'format_series_table']
 
 # %% ../nbs/00b_pixels.ipynb #753b7206
 def functional_group(ds:DcmDataset, keyword:str, frame:int=0):
@@ -44,10 +44,17 @@ def is_colour(ds:DcmDataset) -> bool:
     "Whether `ds` holds colour pixels (RGB, YBR or palette colour)"
     return int(ds.get('SamplesPerPixel', 1) or 1) > 1 or ds.get('PhotometricInterpretation') == 'PALETTE COLOR'
 
+def palette_rgb(arr:np.ndarray, ds:DcmDataset) -> np.ndarray:
+    "RGB of the PALETTE COLOR stored values `arr` (pydicom's `apply_color_lut`); a missing or malformed palette is a `DicomError`"
+    with file_problem(dataset_name(ds), "its palette (Palette Color Lookup Table) is missing or malformed"): return pxl.apply_color_lut(arr, ds)
+
 def check_rescale_groups(ds:DcmDataset):
-    "Raise `DicomError` if some frames of an enhanced object carry a rescale and others none (they would stay stored values)"
+    "Raise `DicomError` if some frames of an enhanced object carry a rescale and others none, or have no functional group item"
     pf, key = ds.get('PerFrameFunctionalGroupsSequence'), 'PixelValueTransformationSequence'
     if not pf or any(key in it for it in ds.get('SharedFunctionalGroupsSequence') or []): return
+    if any(key in it for it in pf) and len(pf) != n_frames(ds):
+        raise DicomError(f"{dataset_name(ds)}: the per-frame functional groups hold {len(pf)} item(s) for {n_frames(ds)} "
+                         "frames: the rescale of the other frames is unknown")
     has = [key in it and len(it[key].value) > 0 for it in pf]
     if any(has) and not all(has):
         raise DicomError(f"{dataset_name(ds)}: frames {[k for k, h in enumerate(has) if not h][:5]}... have no rescale "
@@ -55,9 +62,10 @@ def check_rescale_groups(ds:DcmDataset):
 
 def modality_lut(arr:np.ndarray, ds:DcmDataset, frame:int=None) -> np.ndarray:
     "Map stored values `arr` of `ds` (all frames, or frame `frame`) to modality units (HU for CT) as float32"
-    if ds.get('PhotometricInterpretation') == 'PALETTE COLOR': return pxl.apply_color_lut(arr, ds).astype(np.float32)
+    if ds.get('PhotometricInterpretation') == 'PALETTE COLOR': return palette_rgb(arr, ds).astype(np.float32)
     if is_colour(ds): return arr.astype(np.float32)
-    if 'ModalityLUTSequence' in ds: return pxl.apply_modality_lut(arr, ds).astype(np.float32)
+    if 'ModalityLUTSequence' in ds:
+        with file_problem(dataset_name(ds), "its Modality LUT cannot be applied"): return pxl.apply_modality_lut(arr, ds).astype(np.float32)
     frames = range(n_frames(ds)) if frame is None else [frame % n_frames(ds)]
     check_rescale_groups(ds)
     params = np.array([rescale_params(ds, k) for k in frames], np.float32)
@@ -124,6 +132,11 @@ def file_window(ds:DcmDataset, frame:int=0, which:int=0):
             if not (np.isfinite(w) and np.isfinite(c) and w >= 1):
                 raise DicomError(f"{dataset_name(ds)}: window width {w:g}, level {c:g} from the file is unusable "
                                  "(a width below 1 turns the image into a threshold)")
+            bits = int(ds.get('BitsStored', ds.get('BitsAllocated', 16)) or 16)
+            span = (2**bits - 1) * abs(rescale_params(ds, frame)[0])
+            if w > 256*span:   # wider than 256x every value the pixels can take: one grey level on any screen
+                raise DicomError(f"{dataset_name(ds)}: window width {w:g} from the file is unusable: more than 256 times the "
+                                 f"range the pixel values can span ({span:g}), so every pixel would show the same grey")
             return w, c
     return None
 
@@ -145,12 +158,16 @@ def display_px(ds:DcmDataset,
     "Pixels in [0, 1] as a DICOM viewer shows them: file window or VOI LUT, MONOCHROME1 inverted, colour as RGB"
     arr = pixel_array(ds, frame) if arr is None else arr
     if ds.get('PhotometricInterpretation') == 'PALETTE COLOR':
-        rgb = pxl.apply_color_lut(arr, ds).astype(np.float32)
+        rgb = palette_rgb(arr, ds).astype(np.float32)
         return rgb / (255 if rgb.max() <= 255 else 65535)
-    if is_colour(ds): return arr.astype(np.float32) / (2**int(ds.get('BitsStored', 8)) - 1)
+    if is_colour(ds):
+        if ds.get('PixelRepresentation'): raise DicomError(f"{dataset_name(ds)}: colour pixels ({ds.get('PhotometricInterpretation')}) "
+                                                           "declared signed (PixelRepresentation 1): colour samples are unsigned")
+        return arr.astype(np.float32) / (2**int(ds.get('BitsStored', 8)) - 1)
     px, win = modality_lut(arr, ds, frame), file_window(ds, frame or 0)
     if win: out = apply_window(px, *win, voi_function(ds, frame or 0))
-    elif 'VOILUTSequence' in ds: out = full_range(pxl.apply_voi_lut(px, ds, prefer_lut=True))
+    elif 'VOILUTSequence' in ds:
+        with file_problem(dataset_name(ds), "its VOI LUT is malformed"): out = full_range(pxl.apply_voi_lut(px, ds, prefer_lut=True))
     elif ds.get('Modality') == 'CT': out = apply_window(px, 400, 40)
     else: out = full_range(px)
     out = out.astype(np.float32)

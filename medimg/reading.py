@@ -15,9 +15,10 @@ from pydicom.filereader import read_file_meta_info
 
 # %% auto #0
 __all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS', 'is_dicom',
-           'get_dicom_files', 'dicom_paths', 'DicomError', 'check_deflated', 'dcmread', 'DicomDataset', 'parsed',
-           'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name', 'error_message', 'n_frames',
-           'check_decodable', 'check_pixel_data', 'decoding', 'frame_index', 'pixel_array', 'atomic_write',
+           'get_dicom_files', 'FileList', 'dicom_paths', 'DicomError', 'file_problem', 'check_deflated', 'dcmread',
+           'DicomDataset', 'parsed', 'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name',
+           'some_of', 'source_name', 'error_message', 'n_frames', 'check_decodable', 'check_pixel_data',
+           'check_codestream', 'check_frame', 'decoding', 'frame_index', 'pixel_array', 'atomic_write',
            'remove_partial']
 
 # %% ../nbs/00_core.ipynb #b9d3095b
@@ -37,17 +38,21 @@ def get_dicom_files(path,              # folder to search (or a single file)
                     recurse:bool=True, # search sub-folders too
                     folders=None,      # only these sub-folders of path
                    ) -> list:
-    "Sorted DICOM files in `path`, found by extension or by the `DICM` marker; unreadable entries are skipped"
+    "Sorted DICOM files in `path`, found by extension or by the `DICM` marker; sub-folders that cannot be read are listed in `.unreadable`"
     path = Path(path)
     if path.is_file(): return [path] if is_dicom(path) else []
     if path.is_dir() and not os.access(path, os.R_OK | os.X_OK): raise PermissionError(f"{path}: the folder cannot be read")
     roots = [path/f for f in ([folders] if isinstance(folders, (str, Path)) else folders or [])] or [path]
-    res = []
+    res, unreadable = [], []
     for root in roots:
-        for dp, dns, fns in os.walk(root, onerror=lambda e: None):
+        for dp, dns, fns in os.walk(root, onerror=lambda e: unreadable.append(Path(e.filename))):
             dns[:] = sorted(d for d in dns if not d.startswith('.')) if recurse else []
             res += [Path(dp)/f for f in fns if not f.startswith('.') and is_dicom(Path(dp)/f)]
-    return sorted(res)
+    return FileList(sorted(res), unreadable=sorted(unreadable))
+
+class FileList(list):
+    "A list of files that also says which folders could not be searched (`unreadable`), so a job can report them"
+    def __init__(self, items=(), unreadable=()): super().__init__(items); self.unreadable = list(unreadable)
 
 # %% ../nbs/00_core.ipynb #5308cfec
 def dicom_paths(src) -> list:
@@ -58,6 +63,19 @@ def dicom_paths(src) -> list:
 # %% ../nbs/00_core.ipynb #95078b35
 class DicomError(Exception):
     "A DICOM file that cannot be read or decoded: the message names the file and the problem"
+
+@contextmanager
+def file_problem(name, what:str):
+    "Context around pydicom's or a decoder's work on the file `name`: whatever they raise becomes a `DicomError` saying `what` failed"
+    try: yield
+    except DicomError: raise
+    except Exception as e: raise DicomError(f"{name}: {what} ({type(e).__name__}: {e})") from e
+
+def _tidy(ds:DcmDataset, header_only:bool, pixels_at:int=None) -> DcmDataset:
+    "`ds` without stray top-level delimiters (group FFFE, which pydicom's decoders skip too), marked with how it was read"
+    for t in [t for t in ds.keys() if t.group == 0xFFFE]: del ds[t]
+    ds.medimg_header_only, ds.medimg_pixels_at = header_only, pixels_at   # for messages, and for frame readers
+    return ds
 
 # errors pydicom's parser raises on a malformed or cut file (not bugs: the reader works, the bytes are bad)
 PARSE_ERRORS = (EOFError, struct.error, zlib.error, ValueError, NotImplementedError, RecursionError,
@@ -93,13 +111,16 @@ def dcmread(fn,                     # path of the file
     if not fn.exists(): raise FileNotFoundError(f"{fn}: no such file")
     if not fn.is_file(): raise DicomError(f"{fn}: not a regular file (a folder, pipe or device)")
     check_deflated(fn)
-    try: return parsed(pydicom.dcmread(fn, force=force, stop_before_pixels=header_only, **kwargs), fn)
+    try: ds = parsed(_tidy(pydicom.dcmread(fn, force=force, stop_before_pixels=header_only, **kwargs), header_only), fn)
     except pydicom.errors.InvalidDicomError as e:
         raise DicomError(f"{fn}: not a DICOM file (no 'DICM' marker after the 128-byte preamble); "
                          "use force=True to read an old headerless file") from e
     except OSError as e: raise DicomError(f"{fn}: cannot be read: {e.strerror or e}") from e
     except PARSE_ERRORS as e:
         raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({type(e).__name__}: {e})") from e
+    if len(ds) == 0 and not kwargs.get('specific_tags'):   # pydicom gives an empty data set for some cut files
+        raise DicomError(f"{fn}: no data elements could be read after the file meta: the file is truncated or corrupt")
+    return ds
 
 class DicomDataset(pydicom.FileDataset):
     "A `FileDataset` whose values, parsed by pydicom when first read, raise `DicomError` naming the file when malformed"
@@ -131,6 +152,23 @@ def _element_end(fp, little_endian:bool, pos:int):
     else: n, hdr = struct.unpack(e + 'H', b[6:8])[0], 8
     return None if n == 0xFFFFFFFF else pos + hdr + n
 
+_DELIMITER, _ITEM = b'\xfe\xff\xdd\xe0\0\0\0\0', b'\xfe\xff\x00\xe0'
+
+def _check_items(fp, fn, pos:int, size:int):
+    "Raise `DicomError` if the encapsulated pixel data at `pos` (undefined length) runs past the end of the file: cut short"
+    fp.seek(pos); head = fp.read(12)
+    if head[:4] != b'\xe0\x7f\x10\x00': return                  # not the pixel data: nothing to check here
+    fp.seek(size - 8)
+    if fp.read(8) == _DELIMITER: return                            # the usual ending: one read, no walk
+    at = pos + 12
+    while at + 8 <= size:                                          # item headers only: a seek and 8 bytes per fragment
+        fp.seek(at); item = fp.read(8)
+        if item == _DELIMITER: return
+        if item[:4] != _ITEM: break
+        at += 8 + struct.unpack('<L', item[4:])[0]
+    raise DicomError(f"{fn}: pixel data cut short: the encapsulated (compressed) pixel data runs past the end of the file "
+                     f"({size:,} bytes) without its closing delimiter: the file is truncated")
+
 def _check_whole(ds, fn, pos:int, end:int, size:int, tags):
     "Raise `DicomError` if the header `ds` of `fn`, read up to byte `pos` of `size`, shows the file is cut short"
     if tags is None and len(ds) == 0: raise DicomError(f"{fn}: no data elements after the file meta: the file is truncated")
@@ -156,10 +194,11 @@ def read_header_from(fp,                # an open binary file, positioned at its
     except PARSE_ERRORS as e: raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({e})") from e
     pos = fp.tell()
     ts = ds.file_meta.get('TransferSyntaxUID')
-    if ts == pydicom.uid.DeflatedExplicitVRLittleEndian: return parsed(ds, fn)   # read to its end: nothing to tell
+    if ts == pydicom.uid.DeflatedExplicitVRLittleEndian: return parsed(_tidy(ds, True), fn)   # read to its end: nothing to tell
     end = _element_end(fp, ts != pydicom.uid.ExplicitVRBigEndian, pos) if pos < size else None
     _check_whole(ds, fn, pos, end, size, tags)
-    return parsed(ds, fn)
+    if end is None and pos < size and tags is None: _check_items(fp, fn, pos, size)
+    return parsed(_tidy(ds, True, pos if pos < size else None), fn)
 
 def read_header(fn,                # path of the file
                 force:bool=False,  # read files without the DICM preamble
@@ -185,14 +224,28 @@ def transfer_syntax_name(ds:DcmDataset) -> str:
     ts = getattr(getattr(ds, 'file_meta', None), 'TransferSyntaxUID', None)
     return f"{ts.name} ({ts})" if ts else 'unknown transfer syntax'
 
+def some_of(items, n:int=3) -> str:
+    "Up to `n` of `items` and a count of the rest, for messages about many files: 'a.dcm, b.dcm, c.dcm and 64 more'"
+    items = [str(o) for o in items]
+    return ', '.join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else '')
+
+def source_name(src) -> str:
+    "A folder or file as itself; a list of files as their count and a few names (never the whole list)"
+    if isinstance(src, (str, Path)): return str(src)
+    src = [Path(o) for o in src]
+    return f"{len(src)} file(s) ({some_of(o.name for o in src)})"
+
 def error_message(fn, e:Exception) -> str:
     "The message of `e` raised reading `fn`, naming the file once (medimg's errors already name it)"
     msg = str(e)
     return msg if str(fn) in msg else f"{fn}: {type(e).__name__}: {msg}"
 
 def n_frames(ds:DcmDataset) -> int:
-    "Number of frames in `ds` (1 for single-frame images)"
-    return int(ds.get('NumberOfFrames', 1) or 1)
+    "Number of frames in `ds` (1 for single-frame images); `DicomError` if `NumberOfFrames` is not a count"
+    try: v = ds.get('NumberOfFrames', 1); n = int(v or 1)
+    except (TypeError, ValueError) as e: raise DicomError(f"{dataset_name(ds)}: NumberOfFrames is not a number ({e})") from None
+    if n < 1: raise DicomError(f"{dataset_name(ds)}: NumberOfFrames {n} is not a number of frames (1 or more)")
+    return n
 
 # %% ../nbs/00_core.ipynb #4c8a2102
 PLUGINS = 'pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg pylibjpeg-rle'
@@ -203,9 +256,12 @@ def check_decodable(ds:DcmDataset, header_only:bool=False):
     "Raise `DicomError` naming the file if `ds` has no pixel data, lacks what a decoder needs, or no decoder is installed"
     name = dataset_name(ds)
     if not header_only and not any(k in ds for k in _PIXEL_KEYWORDS) or 'Rows' not in ds and 'Columns' not in ds:
-        raise DicomError(f"{name}: has no pixel data: it was read with header_only=True, or it is an object "
-                         "without an image (a report, structure set or presentation state)")
-    missing = [k for k in _NEEDED if ds.get(k) in (None, '')]
+        if getattr(ds, 'medimg_header_only', False): why = "it was read with header_only=True: read it whole to decode it"
+        elif 'Rows' in ds: why = "its header describes an image but the file holds no pixel data: cut short, or stripped of its pixels"
+        else: why = "it is an object without an image (a report, structure set or presentation state)"
+        raise DicomError(f"{name}: has no pixel data: {why}")
+    missing = [k for k in _NEEDED + (('BitsStored', 'PixelRepresentation') if 'PixelData' in ds else ())
+               if ds.get(k) in (None, '')]
     if missing: raise DicomError(f"{name}: the pixel data cannot be decoded without {', '.join(missing)}")
     ts = getattr(getattr(ds, 'file_meta', None), 'TransferSyntaxUID', None)
     if ts is None or not ts.is_transfer_syntax: raise DicomError(f"{name}: unknown Transfer Syntax UID {ts!r}")
@@ -215,6 +271,7 @@ def check_decodable(ds:DcmDataset, header_only:bool=False):
         raise DicomError(f"{name}: no installed decoder handles {transfer_syntax_name(ds)}; install the pixel-data plugins "
                          f"with `pip install {PLUGINS}`")
     if not header_only and 'PixelData' in ds: check_pixel_data(ds)
+    n_frames(ds)   # a NumberOfFrames that is no count: refused here, not in a decoder
 
 # %% ../nbs/00_core.ipynb #03f6d04c
 J2K_SYNTAXES = {'1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91', '1.2.840.10008.1.2.4.201',
@@ -240,14 +297,34 @@ def check_pixel_data(ds:DcmDataset):
                              f"of {rows}x{cols}x{spp} at {bits} bits ({nf*frame:,.0f} bytes), the data holds {len(data):,} "
                              f"bytes ({have:.2f} frames)")
         return
-    n_frag, _ = encaps.parse_fragments(data[8 + 4*len(encaps.parse_basic_offsets(data)):])
+    with file_problem(name, "the encapsulated pixel data is malformed (its offset table or fragment items)"):
+        bot = encaps.parse_basic_offsets(data)
+        frags = data[8 + 4*len(bot):]
+        n_frag, offsets = encaps.parse_fragments(frags)
     if nf > n_frag: raise DicomError(f"{name}: the header declares {nf} frames but the pixel data holds {n_frag} fragment(s)")
+    if bot and len(bot) != nf:
+        raise DicomError(f"{name}: the header declares {nf} frames but the pixel data's offset table lists {len(bot)}")
     if ts in J2K_SYNTAXES:
-        first = next(encaps.generate_fragments(data[8 + 4*len(encaps.parse_basic_offsets(data)):]))
-        size = _j2k_size(first)
-        if size and (size[:3] != (cols, rows, spp) or size[3] > 65535):
-            raise DicomError(f"{name}: the JPEG 2000 codestream declares {size[0]}x{size[1]} with {size[2]} component(s) in "
-                             f"{size[3]} tile(s), the header {cols}x{rows} with {spp}: corrupt, refused before decoding")
+        soc = b'\xff\x4f\xff\x51'   # each frame is one codestream: SOC then SIZ (a frame wrapped in JP2 boxes is not counted)
+        n_cs = sum(frags[o+8:o+12] == soc for o in offsets)
+        if frags[offsets[0]+8:offsets[0]+12] == soc and n_cs != nf:
+            raise DicomError(f"{name}: the header declares {nf} frames but the pixel data holds {n_cs} JPEG 2000 codestreams")
+        check_codestream(ds, frags[offsets[0]+8:offsets[0]+50])
+
+def check_codestream(ds:DcmDataset, frame:bytes):
+    "Raise `DicomError` if the JPEG 2000 codestream starting `frame` declares another size than `ds`'s header, or absurd tiling"
+    size, (rows, cols, spp) = _j2k_size(frame), (int(ds.get(k) or 0) for k in ('Rows', 'Columns', 'SamplesPerPixel'))
+    if size and (size[:3] != (cols, rows, spp) or size[3] > 65535):
+        raise DicomError(f"{dataset_name(ds)}: the JPEG 2000 codestream declares {size[0]}x{size[1]} with {size[2]} component(s) in "
+                         f"{size[3]} tile(s), the header {cols}x{rows} with {spp}: corrupt, refused before decoding")
+
+def check_frame(fn, ds:DcmDataset, index:int):
+    "`check_codestream` of frame `index` of file `fn` (whose header `read_header` gave `ds`), reading only that frame's bytes"
+    if ds.file_meta.TransferSyntaxUID not in J2K_SYNTAXES or getattr(ds, 'medimg_pixels_at', None) is None: return
+    with open(fn, 'rb') as f, file_problem(fn, "the encapsulated pixel data is malformed (its offset table or fragment items)"):
+        f.seek(ds.medimg_pixels_at + 12)   # encapsulated data is explicit VR: a 12-byte element header
+        frame = encaps.get_frame(f, index, number_of_frames=n_frames(ds))
+    check_codestream(ds, frame[:50])
 
 # %% ../nbs/00_core.ipynb #1715fb51
 DECODE_ERRORS = (RuntimeError, ValueError, EOFError, struct.error, zlib.error, MemoryError)
@@ -256,10 +333,12 @@ DECODE_ERRORS = (RuntimeError, ValueError, EOFError, struct.error, zlib.error, M
 def decoding(ds:DcmDataset):
     "Context in which a decoder's failure on `ds`'s pixel data becomes a `DicomError` naming the file and the syntax"
     try: yield
-    except DECODE_ERRORS as e:
+    except DicomError: raise
+    except Exception as e:   # only pydicom and its plugins run here: what they raise is about the file
         ts = ds.file_meta.TransferSyntaxUID
         what = (f"the compressed pixel data ({transfer_syntax_name(ds)}) is corrupt or uses a feature the installed "
                 "decoders do not support" if ts.is_compressed else "pixel data is truncated or inconsistent with the header")
+        if isinstance(e, AttributeError) and 'Missing required element' in str(e): what = "the pixel data cannot be decoded"
         raise DicomError(f"{dataset_name(ds)}: {what} ({type(e).__name__}: {e})") from e
 
 # %% ../nbs/00_core.ipynb #338d9c93
