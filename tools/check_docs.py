@@ -114,8 +114,9 @@ SESSION_OK_RE = re.compile(r'\b(?:same|python|jupyter|interactive|notebook|ipyth
 PROGRESS_RE = re.compile(r'<progress\b|\b\d{1,3}%\|[#█▏▎▍▌▋▊▉ ]*\|')
 SIG_RES = [re.compile(p, re.M) for p in (r':VAR_POSITIONAL', r':VAR_KEYWORD', r':NoneType=None', r'\(\s*\n\s*\n\s*\)',
                                           r'^(?:def )?[A-Z]\w*\((?:.|\n)*?\)->None:')]   # the last: a class shown as a function
+NESTED_LINK_RE = re.compile(r'\[[^\]\n]*\[[^\]\n]*\]\([^)\s]*\)[^\]\n]*\]\(')
 CODE_SPAN_RE = re.compile(r'(`+)(.+?)(?<!`)\1(?!`)', re.S)
-COL_PX, CHAR_PX, CELL_PAD_PX, CODE_COLS = 750, 7.5, 16, 90
+COL_PX, CHAR_PX, CELL_PAD_PX, CODE_COLS, WRAP_CHARS, SCROLL_MAX = 750, 7.5, 16, 90, 40, 1.5
 
 def _out_texts(o):
     "(kind, text) of what an output shows: stream text, and each text/* representation"
@@ -129,23 +130,48 @@ def _shown(src):
     return not re.search(r'^#\|\s*(hide\b|echo:\s*false|include:\s*false)', src, re.M)
 
 class _Table:
-    "Rows of cells (text) of the HTML tables in an output"
+    "Rows of cells (text) of the HTML tables in an output, with `rowspan`/`colspan` cells repeated where they span"
     def __init__(self, html):
         from html.parser import HTMLParser
-        self.tables, cur = [], {}
+        raw = []   # per table: rows of [text, rowspan, colspan]
         class P(HTMLParser):
             def handle_starttag(p, tag, attrs):
-                if tag == 'table': self.tables.append([])
-                elif tag == 'tr' and self.tables: self.tables[-1].append([])
-                elif tag in ('td', 'th') and self.tables and self.tables[-1]: self.tables[-1][-1].append('')
+                a = dict(attrs)
+                if tag == 'table': raw.append([])
+                elif tag == 'tr' and raw: raw[-1].append([])
+                elif tag in ('td', 'th') and raw and raw[-1]:
+                    raw[-1][-1].append(['', int(a.get('rowspan') or 1), int(a.get('colspan') or 1)])
             def handle_data(p, data):
-                if self.tables and self.tables[-1] and self.tables[-1][-1]: self.tables[-1][-1][-1] += data
+                if raw and raw[-1] and raw[-1][-1]: raw[-1][-1][-1][0] += data
         P().feed(html)
+        self.tables = []
+        for t in raw:
+            grid, carry = [], {}   # carry: column -> (text, rows left) from a rowspan above
+            for r in t:
+                row, j, cells = [], 0, list(r)
+                while cells or j in carry:
+                    if j in carry:
+                        txt, left = carry[j]; row.append(txt)
+                        if left > 1: carry[j] = (txt, left - 1)
+                        else: del carry[j]
+                        j += 1; continue
+                    txt, rs, cs = cells.pop(0)
+                    for _ in range(cs):
+                        row.append(txt if _ == 0 else '')
+                        if rs > 1: carry[j] = (txt, rs - 1)
+                        j += 1
+                grid.append(row)
+            self.tables.append(grid)
 
-def table_width_px(rows):
-    "Estimated width of a table: per column, its longest cell in characters x CHAR_PX, plus cell padding"
+def table_width_px(rows, wrap=WRAP_CHARS):
+    """Estimated narrowest width of a table, as a browser lays it out: a cell's text wraps at spaces into lines of
+    at most `wrap` characters (prose tables: `wrap=0`, down to their longest word), never inside a word or number;
+    per column, its widest cell in characters x CHAR_PX, plus cell padding"""
     cols = max((len(r) for r in rows), default=0)
-    widths = [max((len(' '.join(r[j].split())) for r in rows if j < len(r)), default=0) for j in range(cols)]
+    def cell(t):
+        t = ' '.join(t.split())
+        return min(len(t), max(max((len(w) for w in t.split()), default=0), wrap))
+    widths = [max((cell(r[j]) for r in rows if j < len(r)), default=0) for j in range(cols)]
     return int(sum(w * CHAR_PX + CELL_PAD_PX for w in widths)), cols
 
 def md_tables(md):
@@ -159,7 +185,12 @@ def md_tables(md):
 
 def check_reader(name, nb, problems):
     "The defects a reader sees on a processed page: logs, warnings, paths, process talk, raw markdown, wide tables..."
-    def bad(i, msg): problems.append(f"{name} cell {i}: {msg}")
+    seen = {}   # (cell, kind of problem) -> its report: one line per kind and cell, with a count
+    def bad(i, msg):
+        key = (i, msg.split(':')[0].split(' (')[0])
+        if key in seen: seen[key][1] += 1; return
+        seen[key] = [f"{name} cell {i}{ids.get(i, '')}: {msg}", 1]
+    ids = {i: f" (id {c['id']})" for i, c in enumerate(nb['cells']) if c.get('id')}
     for i, c in enumerate(nb['cells']):
         src = _txt(c['source'])
         texts = []   # (where, text) of prose shown on the page
@@ -203,6 +234,8 @@ def check_reader(name, nb, problems):
                 m = PATH_RE.search(p)
                 if m: bad(i, f"a machine path in the text: {p[max(0, m.start()-30):m.end()+30]!r}")
                 for tbl in md_tables(p): _check_table(bad, i, tbl, 'markdown')
+            m = NESTED_LINK_RE.search(p)
+            if m: bad(i, f"raw markdown: a link inside a link's text (nbdev links a backticked name; write the name once): {m.group(0)[:90]!r}")
             for m in CODE_SPAN_RE.finditer(p):
                 if re.search(r'\]\((?:https?:|[\w./-]+\.(?:html|ipynb))', m.group(2)):
                     bad(i, f"raw markdown inside backticks (a link shown as code): {m.group(0)[:90]!r}")
@@ -222,10 +255,25 @@ def check_reader(name, nb, problems):
                 md = _txt(o.get('data', {}).get('text/markdown', ''))
                 for sig in re.findall(r'^```\w*\n(.*?)^```', md, re.M | re.S):
                     if sig.startswith('\n') or sig.endswith('\n\n'): bad(i, "a show_doc signature opens or closes with a blank line")
+    problems += [m if n == 1 else f"{m} (and {n - 1} more like it in this cell)" for m, n in seen.values()]
+
+SCROLL_RE = re.compile(r'\.cell-output-display\s*\{[^}]*overflow-x:\s*auto', re.S)
+def _scrolls():
+    "Does styles.css give cell outputs their own horizontal scroll (a wide table scrolls instead of being cut)?"
+    css = Path(STYLES_CSS)
+    return css.exists() and bool(SCROLL_RE.search(css.read_text()))
+STYLES_CSS = root/'nbs'/'styles.css'
 
 def _check_table(bad, i, rows, kind):
-    w, cols = table_width_px(rows)
-    if w > COL_PX: bad(i, f"a {kind} table about {w} px wide ({cols} columns) in a {COL_PX} px column: show fewer columns or transpose it")
+    """A table must fit the column. An output's HTML table may be up to SCROLL_MAX x the column when styles.css
+    lets cell outputs scroll sideways (no column is cut off); wider, it hides too much: fewer columns, or transpose.
+    A markdown table in the text does not scroll: it must fit, its cells wrapped down to their longest word."""
+    w, cols = table_width_px(rows, wrap=WRAP_CHARS if kind == 'HTML' else 0)
+    limit = COL_PX * (SCROLL_MAX if kind == 'HTML' and _scrolls() else 1)
+    if w > limit:
+        how = f"a {COL_PX} px column" + (f" (scrolling up to {int(limit)} px)" if limit > COL_PX else
+                                           " (styles.css does not let outputs scroll)" if kind == 'HTML' else '')
+        bad(i, f"a {kind} table about {w} px wide ({cols} columns) in {how}: show fewer columns or transpose it")
 
 def check_build_leaves_tree(root=root, timeout=900):
     """Run nbdev's `nbdev_docs` (through tools/docs_build.py) with a stand-in `quarto` that writes what Quarto
@@ -340,7 +388,7 @@ def check_site(root=root):
     titles = {f.name: nb_title(f) for f in nbs.glob('*.ipynb')}
     for f in nbs.glob('*.ipynb'):   # a chapter is called what its page calls itself, in every list of chapters
         for i, md in md_blocks(json.loads(f.read_text())):
-            for text, target in re.findall(r'^\s*[-*]\s+\[([^\]`]+)\]\((\w+\.ipynb)\)', prose(md), re.M):
+            for text, target in re.findall(r'^\s*(?:[-*]|\d+\.)\s+\[([^\]`]+)\]\((\w+\.ipynb)\)', prose(md), re.M):
                 want = titles.get(target)
                 if want and ' '.join(text.split()).lower() not in (want.lower(), want.split(':')[0].strip().lower()):
                     probs.append(f"{f.name} cell {i}: the link to {target} says {text!r}; the page and sidebar call it {want!r}")
@@ -395,9 +443,10 @@ def self_test():
         'process: .ci/run': (clean(md="CI (`.ci/run`) also checks it."), 'process wording'),
         'process: heading': (clean(md="## Not done, not measured\n\n- x"), 'process wording'),
         'link inside backticks': (clean(md="Use ``[`prepare`](https://medimg.github.io/medimg/cli.html#prepare)`` here."), 'raw markdown'),
+        'nested link': (clean(md="See [[`prepare`](https://medimg.github.io/medimg/dataloaders.html#prepare)](04_dataloaders.ipynb)."), 'link inside a link'),
         'stray * in description': (clean(sig="### g\n\n```python\ndef g(tag)->str:\n```\n\n*The action (X, Z, D, U*, K or C) on `tag`*"), 'unbalanced italics'),
         'nested italics': (clean(sig="### h\n\n```python\ndef h()->None:\n```\n\n*A *dark* body on a *bright* background*"), 'unbalanced italics'),
-        'wide HTML table': (clean(html=wide), 'px wide'),
+        'very wide HTML table': (clean(html=wide), 'px wide'),
         'pandas hid columns': (clean(html='<table><tr><th>a</th><th>...</th><th>z</th></tr><tr><td>1</td><td>...</td><td>2</td></tr></table>'), 'hidden by pandas'),
         'wide markdown table': (clean(md='| ' + ' | '.join(f'column number {k} of many' for k in range(6)) + ' |\n|' + '---|' * 6 + '\n| ' + ' | '.join('1.2.840.10008.5.1.4' for _ in range(6)) + ' |'), 'px wide'),
         'code line that cannot wrap': (clean(code="m = " + '.'.join(['dls.train_ds.items.iloc[0]'] * 5)), 'cannot wrap'),
@@ -430,7 +479,7 @@ def self_test():
     before = run(sig_nb())
     for pat in (':VAR_POSITIONAL', ':NoneType=None', 'blank line', '->None:'):
         if not any(pat in m for m in before): fails.append(f"nbdev's unpatched signatures: {pat!r} not caught; got {before}")
-    import docs_build; docs_build.patch_signatures()
+    import docs_build   # patches at import
     after = run(sig_nb())
     if after: fails.append(f"patched signatures still fail: {after}")
     else: print("ok  show_doc signatures: nbdev's own fail the check (" + str(len(before)) + " problems), tools/docs_build.py's pass")
@@ -482,8 +531,22 @@ def self_test():
     probs, _ = check_build_leaves_tree(proj, timeout=300)
     if not any('README.md' in m for m in probs): fails.append(f"planted 'readme_nb = index.ipynb' not caught: {probs}")
     else: print(f"ok  nbdev_docs would write README.md: {next(m for m in probs if 'README.md' in m)[:110]}")
+    # a table 1.2x the column: passes when styles.css lets outputs scroll, fails when it does not
+    global STYLES_CSS
+    mid = '<table><tr>' + ''.join(f'<th>column_{k}</th>' for k in range(10)) + '</tr><tr>' + ''.join(f'<td>{k}.000001</td>' for k in range(10)) + '</tr></table>'
+    saved = STYLES_CSS
+    try:
+        (tmp/'scroll.css').write_text('.cell-output-display {\n  overflow-x: auto;\n}\n'); (tmp/'plain.css').write_text('.cell { margin: 0; }\n')
+        STYLES_CSS = tmp/'scroll.css'; with_scroll = run(clean(html=mid))
+        STYLES_CSS = tmp/'plain.css'; without = run(clean(html=mid))
+    finally: STYLES_CSS = saved
+    if with_scroll or not any('does not let outputs scroll' in m for m in without):
+        fails.append(f"a 1.2x-wide table: with scrolling {with_scroll}, without {without}")
+    else: print(f"ok  a table a little too wide fails without the scroll box in styles.css: {without[0][:100]}")
+    rs = '<table><tr><th></th><th></th><th>tag</th></tr><tr><th rowspan="2">patient</th><th>0</th><td>(0010,0010)</td></tr><tr><th>1</th><td>(0010,0020)</td></tr></table>'
+    if _Table(rs).tables[0][2] != ['patient', '1', '(0010,0020)']: fails.append(f"rowspan not followed: {_Table(rs).tables}")
     for m in fails: print('FAIL', m)
-    n = len(cases) + 8
+    n = len(cases) + 10
     print(f"self-test: {n - len(fails)} of {n} planted-defect checks passed" if fails else f"self-test: all {n} checks passed (each planted defect caught, clean pages pass)")
     return 1 if fails else 0
 

@@ -88,7 +88,16 @@ def patch_signatures():
     MarkdownRenderer._repr_markdown_ = _repr_markdown_
     DocmentText._medimg_patched = True
 
+# At import, not only under __main__: nbdev processes the notebooks in worker processes started with `spawn`,
+# which import this script again (as __mp_main__) before they run show_doc.
+patch_signatures()
+
 if __name__ == '__main__':
-    patch_signatures()
+    import os, shutil
+    # nbdev's build re-runs each page's import cells; fastai's import raises torch's FutureWarning about
+    # torch.jit.script, which would be saved under the cell. The workers inherit this filter.
+    os.environ['PYTHONWARNINGS'] = ','.join(w for w in (os.environ.get('PYTHONWARNINGS'), 'ignore:`torch.jit.script` is deprecated:FutureWarning') if w)
+    from nbdev.config import get_config
+    shutil.rmtree(get_config().config_path/'_proc', ignore_errors=True)   # nbdev reuses processed pages by mtime
     from nbdev.quarto import nbdev_docs
     nbdev_docs.__wrapped__(*sys.argv[1:])
