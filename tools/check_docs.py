@@ -1,24 +1,34 @@
 #!/usr/bin/env python
-"""Prove that every docs page would render well, without Quarto (which the docs workflow runs on GitHub).
+"""Prove that every docs page would render well, as its readers see it, without Quarto (which the docs workflow runs on GitHub).
 
     python tools/check_docs.py [--html-dir DIR]
+    python tools/check_docs.py --self-test     # each defect class planted in a small notebook must fail the check
 
-Runs nbdev's notebook processing (as `nbdev_proc_nbs`, into `_proc/`: show_doc output and nbdev's
-backtick links included), then checks each processed page:
+Runs the docs build (`tools/docs_build.py`: `nbdev_docs` with signatures printed as Python) with a stand-in
+for Quarto, so nbdev's notebook processing runs as on GitHub (show_doc output, nbdev's backtick links, import
+cells re-run) into `_proc/`, and fails if that build changes, adds or deletes any file git sees (README.md
+included). Then checks each processed page:
 - no error outputs; every figure cell produced an image (or printed why it was skipped: 'Skipping ...',
   for data that exists only online);
-- every link to a page of the site (relative, or absolute under settings.ini's doc_host + doc_baseurl, as
-  nbdev writes its backtick links) points to an existing page and to an anchor that page really has
-  (pandoc's identifiers for its headings and show_doc headings, with pandoc's `-1` suffixes);
-- no two headings of a page share an identifier (e.g. class `Windowed` and function `windowed`: links to
-  the second land on the first);
-- show_doc signatures hold no markdown (backticks or links: a docments comment with a backticked name);
-- no output shows a memory address (`<object object at 0x...>`, `<function f at 0x...>`);
-- the Colab badge is not a markdown image alone in a paragraph (Quarto makes that a captioned figure),
-  and every chapter has the canonical header and Colab install cell (`tools/nb_header.py --check`);
-- Quarto wraps long code lines (`code-overflow: wrap` in nbs/_quarto.yml);
-- the sidebar lists every page, and the page converts to HTML with nbconvert (written to `--html-dir`,
-  default `_proc/_html`, to open in a browser).
+- every link to a page of the site points to an existing page and to an anchor that page really has
+  (pandoc's identifiers, with pandoc's `-1` suffixes); no two headings of a page share an identifier;
+- no output shows a memory address, stderr, terminal colour codes, log lines (server access logs, logging),
+  a warning, a machine path (/tmp/, /work/, /root/, /home/, site-packages) or a loopback URL with a port;
+  no progress bar (fastprogress's `<progress>`, tqdm's text bar);
+- no prose about the project's own process ("a session", "lent", "CI machines", "local wheel cache",
+  `.ci/run`, "when this chapter was written", "Not done, not measured");
+- no raw markdown: a link inside backticks or inside another link's text (nbdev links backticked names),
+  unbalanced `*`/`_` italics in a show_doc description (its docstring's first line);
+- show_doc signatures hold no markdown and read as Python (no `args:VAR_POSITIONAL`, `:NoneType=None`,
+  empty parentheses over a blank line, a class as `def Name(...)->None:`);
+- tables fit the 750 px column, estimated from characters and columns (an output's table may scroll up to
+  1.5 columns when styles.css gives outputs their own scroll box); pandas hid no column ('...');
+- shown code has no run of more than 90 characters without a space (it cannot wrap);
+- the Colab badge is not a markdown image alone in a paragraph, and every chapter has the canonical header
+  and Colab install cell (`tools/nb_header.py --check`); Quarto wraps long code lines;
+- the site: previous/next links (`page-navigation`), a favicon that exists, `readme_nb` naming no notebook,
+  a chapter called by its title in every list of chapters; the sidebar lists every page, and the page
+  converts to HTML with nbconvert (written to `--html-dir`, default `_proc/_html`, to open in a browser).
 Exits 1 listing every problem."""
 import sys, re, json, argparse, unicodedata
 from pathlib import Path

@@ -10,7 +10,11 @@ default, shown as an annotation), a function with no parameters as `def f(` + a 
 `patch_signatures()` replaces that formatting: parameters as `inspect.signature` has them (`*`, `**`, `/`
 and the bare `*` included; annotations only where the code has them), one line when it fits, and a class as
 its constructor call `Name(...)`. Docments comments stay as `# comment` after their parameter.
-`tools/check_docs.py` applies the same patch, and fails on any signature that still shows those patterns.
+`tools/check_docs.py` runs this build (with a stand-in for Quarto) and fails on any signature that still
+shows those patterns.
+
+The build also keeps torch's FutureWarning about `torch.jit.script` (raised while fastai imports) out of the
+pages: nbdev re-runs every import cell, outside `tools/run_nbs.py`'s kernel, and would save it under the cell.
 
 README.md is written by `tools/make_readme.py`, never by the docs build: settings.ini's `readme_nb` names
 no notebook, so `nbdev_docs` skips its README step, and `doc_path = _docs` (ignored by git) keeps Quarto's
