@@ -234,7 +234,7 @@ def write_ct_phantom(fn,                    # file to write
 
 # %% ../nbs/00a_data.ipynb #65513ae0
 def write_cr_phantom(fn, size:int=64, **tags) -> Path:
-    "Write a 12-bit MONOCHROME1 radiograph: high stored values are *dark* (air 4000), bone is low (500)"
+    "Write a 12-bit MONOCHROME1 radiograph: high stored values are dark (air 4000), bone is low (500)"
     img = np.full((size, size), 4000, np.uint16)                # air: dark on screen
     img[size//8:-size//8, size//4:-size//4] = 2000               # body
     img[size//8:-size//8, size//2-size//16:size//2+size//16] = 500  # a bone bar: bright on screen

@@ -733,7 +733,7 @@ def _vr(tag):
     except KeyError: return None
 
 def attribute_action(tag, profile:DeidProfile=None) -> str:
-    "The action (X, Z, D, U, U*, K or C) `profile` (default: the basic profile) takes on `tag` (a tag or keyword)"
+    "The action (`X`, `Z`, `D`, `U`, `U*`, `K` or `C`) `profile` (default: the basic profile) takes on `tag` (a tag or keyword)"
     profile = profile or DeidProfile(salt='')
     tag = Tag(tag_for_keyword(tag) if isinstance(tag, str) else tag)
     if tag.is_private: return 'C' if profile.retain_safe_private else 'X'
