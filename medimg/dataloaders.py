@@ -201,7 +201,7 @@ def youden_threshold(y, score) -> float:
 def tag_rule(x,                  # a header value of each training item (e.g. ViewPosition)
              y,                  # their labels, 1 positive
              bins:int=None):     # numeric values: cut into this many quantile bins of the training values
-    "A one-tag rule fitted on training items: scores a value by its training positive rate (smoothed; unseen values: the overall rate)"
+    "A one-tag rule fitted on training items: scores a value by how far its training positive rate (smoothed) lies above the overall rate"
     y = np.asarray(y, float); prior = y.mean()
     key = lambda v: [str(o) for o in v]
     if bins:
@@ -209,7 +209,7 @@ def tag_rule(x,                  # a header value of each training item (e.g. Vi
         key = lambda v: list(np.searchsorted(edges, np.asarray(v, float), side='right'))
     s = pd.Series(y).groupby(key(x))
     rate = ((s.sum() + prior) / (s.count() + 1)).to_dict()
-    return lambda v: np.array([rate.get(o, prior) for o in key(v)])
+    return lambda v: np.array([rate.get(o, prior) - prior for o in key(v)])   # unseen values: 0, in every fold
 
 # %% ../nbs/04_dataloaders.ipynb #6ca586cc
 LESION_SOURCES = ['dcmqi/ct-3slice/01.dcm', 'dcmqi/ct-3slice/02.dcm', 'dcmqi/ct-3slice/03.dcm',
