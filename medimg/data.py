@@ -71,7 +71,8 @@ def sample_url(name:str) -> str|None:
 # %% ../nbs/00a_data.ipynb #03e38449
 def fetch(url:str, dest:Path) -> Path:
     "Download `url` to `dest`, atomically: a failed download leaves no file, and no new empty folder, behind"
-    import urllib.request
+    import urllib.request, urllib.parse
+    url = urllib.parse.quote(url, safe=":/?#[]@!$&'()*+,;=%~")   # spaces in file names ('No Pneumothorax/')
     dest = Path(dest)
     with urllib.request.urlopen(url, timeout=60) as r:   # no folder is made before the server answers
         made = [p for p in [dest.parent, *dest.parent.parents] if not p.exists()]
@@ -128,6 +129,8 @@ DATASETS = {
     'nsclc-radiomics/LUNG1-001': dict(base=_GH+'oncoray/mirp/d8a6a72/test/data/ct_images_seg_nsclc/LUNG1-001/',
                                       files=lambda d: [f"image/1-{k:03d}.dcm" for k in range(1, 135)] + ['rtstruct/1-1.dcm'],
                                       upstream={'rtstruct/1-1.dcm': 'mask_rtstruct/1-1.dcm'}),
+    'siim_small': dict(base=_GH+'Guilherme-Eduardo/Processamentos-de-Imagens-Biomedicas/cc4522d/trab2/siim_small/', index='labels.csv',
+                       files=lambda d: _csv_column(d/'labels.csv', 'file')),
 }
 
 def _csv_column(fn, col:str) -> list:

@@ -36,11 +36,11 @@ from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16
 
 # %% auto #0
 __all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'bilinear_resize', 'TensorResize', 'TensorWindowed', 'DicomBlock',
-           'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se',
-           'binary_report', 'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock',
-           'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset', 'prepared_image', 'prepared_tensor',
-           'output_names', 'path_inside', 'OutputError', 'PrepareResult', 'check_prepare_options', 'prepare',
-           'sample_dicom_dir']
+           'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'auc_ci', 'binary_report',
+           'patient_folds', 'youden_threshold', 'tag_rule', 'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask',
+           'DicomMaskBlock', 'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset', 'prepared_image',
+           'prepared_tensor', 'output_names', 'path_inside', 'OutputError', 'PrepareResult', 'check_prepare_options',
+           'prepare', 'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
 def _linear_taps(n_in:int, n_out:int, device=None) -> tuple:
@@ -95,21 +95,20 @@ def DicomBlock(wins=None,         # windows (width, level) (one channel each); N
                           batch_tfms=[scale, _ShowWindowed(), *_norm_tfms(norm)])
 
 # %% ../nbs/04_dataloaders.ipynb #8c3d2cc1
-def siim_small(download:bool=True,  # download with fastai's untar_data when no local copy exists
+def siim_small(download:bool=True,  # download when no local copy exists
                base=None,           # fastai's data folder (default ~/.fastai/data)
               ) -> Path:
-    "Folder of fastai's SIIM_SMALL set (`labels.csv` + `train/*/*.dcm`): local copy, fastai's cache, else a download"
+    "Folder of fastai's SIIM_SMALL set (`labels.csv` + `train/*/*.dcm`): a local copy, fastai's cache, else a download"
     from fastai.data.external import untar_data, URLs, fastai_path
-    d = data_path()
-    cands = ([d/'siim_small'] if d else []) + [Path(ifnone(base, fastai_path('data')))/'siim_small']
-    for c in cands:
-        if (c/'labels.csv').exists(): return c
-    if download:
+    try: return dataset('siim_small', download=False)          # the sample data folder, or medimg's cache
+    except OSError: pass
+    fa = Path(ifnone(base, fastai_path('data')))/'siim_small'
+    if (fa/'labels.csv').exists(): return fa
+    if not download: raise FileNotFoundError(f"SIIM_SMALL not found in $MEDIMG_DATA, medimg's cache or {fa}, and download=False was given")
+    if not os.environ.get('MEDIMG_SAMPLE_URL'):                 # no mirror named: fastai's archive, one download
         try: return untar_data(URLs.SIIM_SMALL, base=base)
-        except Exception as e: err = f"the download failed ({type(e).__name__}: {e})"
-    else: err = 'download=False was given'
-    raise FileNotFoundError(f"SIIM_SMALL not found in {', '.join(map(str, cands))} and {err}. In Colab or with internet "
-                            f"it downloads from {URLs.SIIM_SMALL}; offline, unpack siim_small.tgz into one of those folders.")
+        except Exception: pass                                  # else the copy on GitHub, file by file
+    return dataset('siim_small')
 
 # %% ../nbs/04_dataloaders.ipynb #46577eba
 import math
@@ -151,18 +150,38 @@ def roc_auc(y, score) -> float:
     if not len(pos) or not len(neg): return float('nan')
     return float(((pos[:, None] > neg[None]).sum() + 0.5*(pos[:, None] == neg[None]).sum()) / (len(pos)*len(neg)))
 
-def hanley_mcneil_se(auc:float, n_pos:int, n_neg:int) -> float:
-    "Standard error of an AUC (Hanley and McNeil, Radiology 1982)"
-    q1, q2 = auc/(2 - auc), 2*auc*auc/(1 + auc)
-    return math.sqrt((auc*(1-auc) + (n_pos-1)*(q1 - auc*auc) + (n_neg-1)*(q2 - auc*auc)) / (n_pos*n_neg))
+def _group_index(groups) -> list:
+    "Item indices of each group, groups in order of first appearance"
+    g = pd.factorize(pd.Series([str(o) for o in groups]))[0]
+    return [np.nonzero(g == k)[0] for k in range(g.max() + 1)]
+
+def _mean_auc(y, score) -> float:
+    "AUC of a score vector, or the mean AUC of the rows of a (repeats, items) score matrix"
+    return float(np.mean([roc_auc(y, s) for s in np.atleast_2d(score)]))
+
+def auc_ci(y,                 # true labels, 1 positive
+           score,             # scores, or a (repeats, items) matrix of them (e.g. one row per seed): the mean AUC
+           groups=None,       # the patient of each item: resampled whole (default: each item its own patient)
+           other=None,        # a second score (matrix) on the same items: then the interval of AUC(score) - AUC(other)
+           conf:float=0.95,   # confidence level
+           n_boot:int=2000,   # bootstrap resamples
+           seed:int=0) -> tuple:
+    "AUC (or a paired AUC difference) with a percentile bootstrap interval that resamples whole patients"
+    y = np.asarray(y).astype(int)
+    stat = (lambda ix: _mean_auc(y[ix], np.atleast_2d(score)[:, ix]) - (0 if other is None else _mean_auc(y[ix], np.atleast_2d(other)[:, ix])))
+    idx, rng = _group_index(range(len(y)) if groups is None else groups), np.random.default_rng(seed)
+    boots = [stat(np.concatenate([idx[k] for k in rng.integers(len(idx), size=len(idx))])) for _ in range(n_boot)]
+    lo, hi = np.nanpercentile(boots, [50 - 50*conf, 50 + 50*conf])
+    return stat(np.arange(len(y))), float(lo), float(hi)
 
 # %% ../nbs/04_dataloaders.ipynb #f56c6366
 def binary_report(y=None,             # true labels, 1 positive, 0 negative
                   score=None,         # predicted probability (or any score) of the positive class
                   threshold:float=0.5,  # a score at or above it is called positive
                   cm=None,            # or a confusion matrix [[TN, FP], [FN, TP]] (rows: truth, columns: call)
+                  groups=None,        # the patient of each item, for the AUC's bootstrap interval (default: one per item)
                   conf:float=0.95) -> pd.DataFrame:
-    "Accuracy, sensitivity, specificity, PPV, NPV (Wilson intervals) and ROC AUC (Hanley-McNeil) of a binary classifier"
+    "Accuracy, sensitivity, specificity, PPV, NPV (Wilson intervals) and ROC AUC (patient bootstrap) of a binary classifier"
     if cm is None:
         y, call = np.asarray(y).astype(int), (np.asarray(score) >= threshold).astype(int)
         cm = np.array([[((y == t) & (call == c)).sum() for c in (0, 1)] for t in (0, 1)])
@@ -172,12 +191,41 @@ def binary_report(y=None,             # true labels, 1 positive, 0 negative
     out = pd.DataFrame([dict(metric=m, value=a/b if b else float('nan'), low=wilson_ci(a, b, conf)[0], high=wilson_ci(a, b, conf)[1],
                              count=f"{a}/{b}") for m, (a, b) in rows.items()])
     if score is not None:
-        auc, z = roc_auc(y, score), NormalDist().inv_cdf(0.5 + conf/2)
-        se = hanley_mcneil_se(auc, tp + fn, tn + fp)
-        out.loc[len(out)] = dict(metric='ROC AUC', value=auc, low=max(0., auc - z*se), high=min(1., auc + z*se), count=f"{tp+fn} x {tn+fp}")
+        auc, lo, hi = auc_ci(y, score, groups, conf=conf)
+        out.loc[len(out)] = dict(metric='ROC AUC', value=auc, low=lo, high=hi, count=f"{tp+fn} x {tn+fp}")
     out = out.set_index('metric')
     out.attrs['cm'] = np.array([[tn, fp], [fn, tp]])
     return out
+
+# %% ../nbs/04_dataloaders.ipynb #93cd1ef3
+def patient_folds(groups,       # the patient of each item
+                  y,            # the label of each item (folds keep its proportions as far as whole patients allow)
+                  k:int=5,      # number of folds
+                  seed:int=0) -> list:
+    "`k` (train, valid) index arrays: every patient in exactly one validation fold (scikit-learn's `StratifiedGroupKFold`)"
+    from sklearn.model_selection import StratifiedGroupKFold
+    cv = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+    return list(cv.split(np.zeros(len(y)), np.asarray(y), np.array([str(g) for g in groups])))
+
+def youden_threshold(y, score) -> float:
+    "The score threshold (call positive at or above it) that maximises sensitivity + specificity on (`y`, `score`)"
+    y, s = np.asarray(y).astype(bool), np.asarray(score, float)
+    cands = np.unique(s)
+    j = [(s[y] >= t).mean() + (s[~y] < t).mean() for t in cands]
+    return float(cands[int(np.argmax(j))])
+
+def tag_rule(x,                  # a header value of each training item (e.g. ViewPosition)
+             y,                  # their labels, 1 positive
+             bins:int=None):     # numeric values: cut into this many quantile bins of the training values
+    "A one-tag rule fitted on training items: scores a value by how far its training positive rate (smoothed) lies above the overall rate"
+    y = np.asarray(y, float); prior = y.mean()
+    key = lambda v: [str(o) for o in v]
+    if bins:
+        edges = np.unique(np.quantile(np.asarray(x, float), np.linspace(0, 1, bins + 1)[1:-1]))
+        key = lambda v: list(np.searchsorted(edges, np.asarray(v, float), side='right'))
+    s = pd.Series(y).groupby(key(x))
+    rate = ((s.sum() + prior) / (s.count() + 1)).to_dict()
+    return lambda v: np.array([rate.get(o, prior) - prior for o in key(v)])   # unseen values: 0, in every fold
 
 # %% ../nbs/04_dataloaders.ipynb #6ca586cc
 LESION_SOURCES = ['dcmqi/ct-3slice/01.dcm', 'dcmqi/ct-3slice/02.dcm', 'dcmqi/ct-3slice/03.dcm',
