@@ -175,7 +175,7 @@ DcmDataset.as_dict = _as_dict_method
 
 # %% ../nbs/01_metadata.ipynb #5d0a8c22
 def header_row(fn, px_summ=False, window=None, force=False, tags=None, max_multi=16,
-               ds=None):   # the dataset of `fn` when the caller has already read it (its header at least)
+               ds=None):   # the dataset of fn when the caller has already read it (its header at least)
     "One `from_dicoms` row for the file `fn`: what could be read, and any problem in `error`"
     r = {'fname': str(fn)}
     try:

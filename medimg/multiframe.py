@@ -496,12 +496,12 @@ def _file_loader(scaling, progress=False):
 
 def _name(p) -> str: return p.name if isinstance(p, Path) else str(p).rstrip('/').rsplit('/', 1)[-1]
 
-def read_series(src,                   # folder, list of files, a URL or DICOMweb series (see `medimg.dicomweb`), or a SeriesIndex (from index_series)
+def read_series(src,                   # folder, list of files, a URL or DICOMweb series (see medimg.dicomweb), or a SeriesIndex (from index_series)
                 series=None,           # SeriesInstanceUID (or SeriesNumber) to read when there are several
                 gaps:str='raise',      # slices off a regular grid: 'raise', 'keep' (spacing nan), 'split' or 'resample'
                 tol:float=0.05,        # tolerance on the grid, as a fraction of its step
                 progress:bool=False,   # show a progress bar while decoding
-                volume:int=None,       # a 4D series: read only volume k (in the order of `values4`); default all, as 4D
+                volume:int=None,       # a 4D series: read only volume k (in the order of values4); default all, as 4D
                 scaling:str='dicom',   # 'dicom': RescaleSlope/Intercept; 'philips': Philips' floating-point values (ScaleSlope)
                ):
     "Read a series (single-frame slices, Siemens mosaics, or one enhanced file) as a `Volume` in modality units, ordered along the slice normal"
@@ -606,10 +606,10 @@ def _frame_items(ds, pos, normal):
     return items
 
 def frames_volume(fn,                  # a multi-frame file (or its DicomFrames)
-                  gaps:str='raise',    # frames off a regular grid: as `read_series`
+                  gaps:str='raise',    # frames off a regular grid: as in read_series
                   tol:float=0.05,      # tolerance on the grid, as a fraction of its step
                   volume:int=None,     # a 4D file (frames over time, echo, b-value): read only volume k
-                  scaling:str='dicom', # 'dicom' or 'philips', as `read_series`
+                  scaling:str='dicom', # 'dicom' or 'philips', as in read_series
                  ):
     "A multi-frame file (enhanced CT/MR, dose grid, phantom) as a `Volume` ordered along the slice normal, with its geometry; 4D when its frames repeat positions"
     fr = _frames(fn)

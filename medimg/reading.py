@@ -16,10 +16,9 @@ from pydicom.filereader import read_file_meta_info
 # %% auto #0
 __all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS', 'is_dicom',
            'get_dicom_files', 'FileList', 'dicom_paths', 'DicomError', 'file_problem', 'check_deflated', 'dcmread',
-           'DicomDataset', 'parsed', 'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name',
-           'some_of', 'source_name', 'error_message', 'n_frames', 'check_decodable', 'check_pixel_data',
-           'check_codestream', 'check_frame', 'decoding', 'frame_index', 'pixel_array', 'atomic_write',
-           'remove_partial']
+           'parsed', 'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name', 'some_of',
+           'source_name', 'error_message', 'n_frames', 'check_decodable', 'check_pixel_data', 'check_codestream',
+           'check_frame', 'decoding', 'frame_index', 'pixel_array', 'atomic_write', 'remove_partial']
 
 # %% ../nbs/00_core.ipynb #b9d3095b
 DICOM_EXTENSIONS = {'.dcm', '.dicom', '.dcm30', '.ima'}
@@ -122,7 +121,7 @@ def dcmread(fn,                     # path of the file
         raise DicomError(f"{fn}: no data elements could be read after the file meta: the file is truncated or corrupt")
     return ds
 
-class DicomDataset(pydicom.FileDataset):
+class _DicomDataset(pydicom.FileDataset):
     "A `FileDataset` whose values, parsed by pydicom when first read, raise `DicomError` naming the file when malformed"
     def __getitem__(self, key):
         try: return super().__getitem__(key)
@@ -131,8 +130,8 @@ class DicomDataset(pydicom.FileDataset):
             raise DicomError(f"{dataset_name(self)}: a header value could not be parsed ({type(e).__name__}: {e})") from e
 
 def parsed(ds:DcmDataset, fn=None) -> DcmDataset:
-    "`ds` as a `DicomDataset`: a value is parsed when a caller reads it (as pydicom does), and a malformed one is an error naming the file"
-    if isinstance(ds, pydicom.FileDataset) and type(ds) is not DicomDataset: ds.__class__ = DicomDataset
+    "`ds` with each value parsed when a caller reads it (as pydicom does), a malformed one raising `DicomError` naming the file"
+    if isinstance(ds, pydicom.FileDataset) and type(ds) is not _DicomDataset: ds.__class__ = _DicomDataset
     if fn is not None and not getattr(ds, 'filename', None): ds.filename = str(fn)
     return ds
 

@@ -120,7 +120,7 @@ PATH_RE = re.compile(r'(?<![\w.])/(?:tmp|work|root|home)/|site-packages|/var/fol
 LOOPBACK_RE = re.compile(r'\b(?:127\.\d+\.\d+\.\d+|localhost|0\.0\.0\.0|\[::1\]):\d+')
 PROCESS_RE = re.compile(r"\bsessions?\b|\b(?:was|were|is|are|be|been) lent\b|\bCI machines?\b|\blocal wheel cache\b|\.ci/run\b"
                         r"|\bnot done, not measured\b|\bwhen this chapter was written\b|\bwhile this chapter was written\b", re.I)
-SESSION_OK_RE = re.compile(r'\b(?:same|python|jupyter|interactive|notebook|ipython|requests|boto3?|aiohttp|client|http)\W+sessions?\b|\bSession\(', re.I)
+SESSION_OK_RE = re.compile(r'\b(?:same|python|jupyter|interactive|notebook|ipython|requests|boto3?|aiohttp|client|http)\W+sessions?\b|\bSession\(|`sessions?`|\bheaders?\W+(?:or|and)\W+sessions?\b', re.I)   # an HTTP session the user passes
 PROGRESS_RE = re.compile(r'<progress\b|\b\d{1,3}%\|[#█▏▎▍▌▋▊▉ ]*\|')
 SIG_RES = [re.compile(p, re.M) for p in (r':VAR_POSITIONAL', r':VAR_KEYWORD', r':NoneType=None', r'\(\s*\n\s*\n\s*\)',
                                           r'^(?:def )?[A-Z]\w*\((?:.|\n)*?\)->None:')]   # the last: a class shown as a function

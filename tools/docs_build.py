@@ -92,9 +92,26 @@ def patch_signatures():
     MarkdownRenderer._repr_markdown_ = _repr_markdown_
     DocmentText._medimg_patched = True
 
+def patch_doc_eval():
+    """nbdev's build runs every cell that imports anything, to have the names show_doc needs. A test cell that
+    also imports (and uses the cells before it, which the build does not run) would fail there, and nbdev warns
+    about each: run exported cells, cells of imports alone and show_doc cells, as before, but no test cells."""
+    import ast, nbdev.processors as P
+    if getattr(P._do_eval, '_medimg_patched', False): return
+    orig = P._do_eval
+    def _do_eval(cell):
+        if cell.cell_type == 'code' and cell.source and not (cell.directives_.keys() & {'export', 'exports', 'exporti', 'exec_doc'}):
+            trees = cell.parsed_()
+            if trees and P._ast_contains(trees, (ast.Import, ast.ImportFrom)) and P._ast_contains(trees, (ast.Expr, ast.Assign)):
+                return None
+        return orig(cell)
+    _do_eval._medimg_patched = True
+    P._do_eval = _do_eval
+
 # At import, not only under __main__: nbdev processes the notebooks in worker processes started with `spawn`,
 # which import this script again (as __mp_main__) before they run show_doc.
 patch_signatures()
+patch_doc_eval()
 
 if __name__ == '__main__':
     import os, shutil
