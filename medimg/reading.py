@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #4f91daa5
 from __future__ import annotations
-import os, struct, zlib
+import os, re, struct, zlib
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -366,8 +366,17 @@ def atomic_write(path):
         os.replace(tmp, path)
     finally: tmp.unlink(missing_ok=True)
 
+def _writer_alive(name:str) -> bool:
+    "Whether the process that named the temporary file `name` (`.stem.PID.part.ext`) is still running here"
+    m = re.fullmatch(r'\..*\.(\d+)\.part[^/]*', name)
+    if not m: return False
+    try: os.kill(int(m[1]), 0)
+    except (ProcessLookupError, OverflowError): return False
+    except PermissionError: pass   # alive, another user's
+    return True
+
 def remove_partial(folder) -> int:
-    "Delete the temporary files `atomic_write` left under `folder` in a killed run; return how many"
-    parts = [p for p in Path(folder).rglob('.*.part*') if p.is_file()]
+    "Delete the temporary files `atomic_write` left under `folder` in a killed run (a running writer's are its own); return how many"
+    parts = [p for p in Path(folder).rglob('.*.part*') if p.is_file() and not _writer_alive(p.name)]
     for p in parts: p.unlink()
     return len(parts)
