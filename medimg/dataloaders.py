@@ -6,6 +6,7 @@
 from __future__ import annotations
 import json, os, hashlib, warnings
 from types import SimpleNamespace
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import torch.nn.functional as F
@@ -38,7 +39,8 @@ __all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'bilinear_resize', 'Ten
            'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'hanley_mcneil_se',
            'binary_report', 'make_lesion_dataset', 'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock',
            'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset', 'prepared_image', 'prepared_tensor',
-           'output_names', 'path_inside', 'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
+           'output_names', 'path_inside', 'one_torch_thread', 'PrepareResult', 'check_prepare_options', 'prepare',
+           'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
 def _linear_taps(n_in:int, n_out:int, device=None) -> tuple:
@@ -443,6 +445,15 @@ def _check_settings(dest:Path, settings:dict):
     else:
         with atomic_output(fn) as tmp: tmp.write_text(json.dumps(settings))
 
+@contextmanager
+def one_torch_thread():
+    "Run the block with one torch intra-op thread (small per-image work: a busy pool of spinning threads only slows it); the caller's setting is restored"
+    n = torch.get_num_threads()
+    if n != 1: torch.set_num_threads(1)
+    try: yield
+    finally:
+        if n != 1: torch.set_num_threads(n)
+
 class _NoImage(Exception): "A DICOM without pixel data (a report, RT plan, DICOMDIR, ...): skipped, not an error"
 
 FILE_PROBLEMS = (DicomError, _NoImage, OSError, ValueError, IndexError)   # a file's problems, reported; anything else is a bug
@@ -470,8 +481,10 @@ def _prepare_file(fn, names, plan, dest, wins, size, fmt, res, rows, source):
         x = prepared_image(src, wins, size, fmt, frame=k or 0)
         _save_atomic(x, out, fmt)
         res.written.append(out)
-        if fmt in ('png', 'jpg') and float(x.min()) == float(x.max()):   # e.g. a lung window on an MR: all black
-            res.blank[source] = f"frame {k or 0} is one value everywhere ({float(x.min()):g}): check the window"
+        if fmt in ('png', 'jpg'):   # numpy: a small tensor's min/max through torch's thread pool costs ms on a busy machine
+            a = x.as_subclass(torch.Tensor).numpy()
+            if float(a.min()) == float(a.max()):   # e.g. a lung window on an MR: all black
+                res.blank[source] = f"frame {k or 0} is one value everywhere ({float(a.min()):g}): check the window"
 
 def _reason(e, fn, rel) -> str: return str(e).replace(str(fn), '').replace(str(rel), '').strip(': ') or type(e).__name__
 
@@ -490,7 +503,7 @@ def _prepare_one(item, dest, wins, size, fmt) -> dict:
     fn, rel, source, plan, names = item
     res, rows = SimpleNamespace(written=[], existing=[], blank={}), []
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), one_torch_thread():   # one image: a thread pool costs more than it saves
             warnings.simplefilter('ignore')   # pydicom's warnings about odd files: problems are reported instead
             _prepare_file(fn, names, plan, dest, wins, size, fmt, res, rows, source)
     except FILE_PROBLEMS as e:
