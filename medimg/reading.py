@@ -16,8 +16,8 @@ from pydicom.filereader import read_file_meta_info
 # %% auto #0
 __all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS', 'is_dicom',
            'get_dicom_files', 'dicom_paths', 'DicomError', 'check_deflated', 'dcmread', 'DicomDataset', 'parsed',
-           'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name', 'error_message', 'n_frames',
-           'check_decodable', 'check_pixel_data', 'decoding', 'frame_index', 'pixel_array', 'atomic_write',
+           'read_header_from', 'read_header', 'read_rest', 'dataset_name', 'transfer_syntax_name', 'error_message',
+           'n_frames', 'check_decodable', 'check_pixel_data', 'decoding', 'frame_index', 'pixel_array', 'atomic_write',
            'remove_partial']
 
 # %% ../nbs/00_core.ipynb #b9d3095b
@@ -159,7 +159,9 @@ def read_header_from(fp,                # an open binary file, positioned at its
     if ts == pydicom.uid.DeflatedExplicitVRLittleEndian: return parsed(ds, fn)   # read to its end: nothing to tell
     end = _element_end(fp, ts != pydicom.uid.ExplicitVRBigEndian, pos) if pos < size else None
     _check_whole(ds, fn, pos, end, size, tags)
-    return parsed(ds, fn)
+    ds = parsed(ds, fn)
+    if tags is None and isinstance(fn, Path): ds.header_end = pos   # where `read_rest` goes on reading
+    return ds
 
 def read_header(fn,                # path of the file
                 force:bool=False,  # read files without the DICM preamble
@@ -174,6 +176,19 @@ def read_header(fn,                # path of the file
     except (DicomError, OSError):      # read once; only a bad file is read again, for `dcmread`'s own words
         dcmread(fn, force=force, header_only=True, specific_tags=['TransferSyntaxUID'])
         raise
+
+def read_rest(ds:DcmDataset, force:bool=False) -> DcmDataset:
+    "`ds`, a header from `read_header`, with the rest of its file (the pixel data) read from where the header ended: the whole file as `dcmread` reads it, its header parsed once"
+    if any(k in ds for k in ('PixelData', 'FloatPixelData', 'DoubleFloatPixelData')): return ds
+    pos, fn = getattr(ds, 'header_end', None), getattr(ds, 'filename', None)
+    try:
+        if pos is None or not fn: raise ValueError('no position')
+        with open(fn, 'rb') as fp:
+            fp.seek(pos)
+            rest = pydicom.filereader.read_dataset(fp, *ds.original_encoding)
+    except (OSError, *PARSE_ERRORS): return dcmread(fn, force=force)   # the whole file again, and its own words for a problem
+    for tag in rest.keys(): ds[tag] = rest.get_item(tag)
+    return ds
 
 # %% ../nbs/00_core.ipynb #2406997a
 def dataset_name(ds:DcmDataset) -> str:
