@@ -65,8 +65,28 @@ PARSE_ERRORS = (EOFError, struct.error, zlib.error, ValueError, NotImplementedEr
 
 MAX_INFLATE_RATIO = 200   # a deflated body that inflates more than this is refused (a "zip bomb")
 
+def _surely_not_deflated(fn) -> bool:
+    "Whether the bytes of `fn`'s file meta group (explicit VR little endian, as the standard fixes) name a transfer syntax, and none is deflated"
+    long_vrs, deflated, found = {b'OB', b'OD', b'OF', b'OL', b'OV', b'OW', b'SQ', b'SV', b'UC', b'UN', b'UR', b'UT', b'UV'}, False, False
+    try:
+        with open(fn, 'rb') as f:
+            if f.read(132)[128:] != b'DICM': return False
+            for _ in range(1000):
+                h = f.read(8)
+                if len(h) < 8 or h[:2] != b'\x02\x00': return found and not deflated   # the group ends: every element seen
+                vr = h[4:6]
+                if not (vr.isalpha() and vr.isupper()): return False                     # not explicit VR: pydicom decides
+                n = struct.unpack('<L', f.read(4))[0] if vr in long_vrs else struct.unpack('<H', h[6:8])[0]
+                if n > 1 << 16: return False
+                v = f.read(n)
+                if h[2:4] == b'\x10\x00':                                                # (0002,0010) Transfer Syntax UID
+                    found = True; deflated |= v.rstrip(b'\x00 ') == pydicom.uid.DeflatedExplicitVRLittleEndian.encode()
+    except (OSError, struct.error): return False
+    return False
+
 def check_deflated(fn):
     "For a Deflated Explicit VR file, inflate its body in chunks and raise `DicomError` if it is corrupt or a bomb"
+    if _surely_not_deflated(fn): return   # the meta group's bytes, without a parse
     try: meta = read_file_meta_info(fn)
     except (pydicom.errors.InvalidDicomError, *PARSE_ERRORS, OSError): return   # not ours to judge here: dcmread says
     if meta.get('TransferSyntaxUID') != pydicom.uid.DeflatedExplicitVRLittleEndian: return
