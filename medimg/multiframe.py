@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_multiframe.ipynb #a3fe1f0d
 from __future__ import annotations
-import warnings
+import warnings, struct
 from pathlib import Path
 import numpy as np, torch
 import matplotlib.pyplot as plt
@@ -50,6 +50,23 @@ def frame_layout(fn) -> dict:
     return r
 
 # %% ../nbs/03_multiframe.ipynb #903b4ec3
+_PIXEL_TAGS = {(0x7FE0, 0x0010): 'PixelData', (0x7FE0, 0x0008): 'FloatPixelData', (0x7FE0, 0x0009): 'DoubleFloatPixelData'}
+
+def _decode_at(ds:DcmDataset, index:int) -> np.ndarray:
+    "Frame `index` of the file whose header `read_header` read into `ds`, decoded from where that header ended: pydicom's `pixel_array(path, index=)`, without parsing the header again"
+    ts, fn, pos = ds.file_meta.TransferSyntaxUID, ds.filename, getattr(ds, 'medimg_pixels_at', None)
+    try:
+        with open(fn, 'rb') as f:
+            f.seek(pos)
+            b, e, opts = f.read(8), '<' if ts.is_little_endian else '>', dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts)
+            if ts.is_implicit_VR: g, el, _ = struct.unpack(e + 'HHL', b)
+            else:
+                g, el, vr, _ = struct.unpack(e + 'HH2sH', b)
+                opts['pixel_vr'] = vr.decode('ascii'); f.read(4)   # pixel data VRs have a 32-bit length
+            opts['pixel_keyword'] = _PIXEL_TAGS[(g, el)]
+            return pxl.get_decoder(ts).as_array(f, index=index, validate=True, **opts)[0]
+    except (TypeError, KeyError, struct.error, UnicodeDecodeError): return pxl.pixel_array(fn, index=index)   # pydicom reads it its own way
+
 def read_frame(fn, frame:int=0) -> np.ndarray:
     "Stored values of frame `frame` of the DICOM file `fn`, reading and decoding only that frame"
     if hasattr(fn, 'read_frame'): return fn.read_frame(frame)   # a remote instance that serves single frames (DICOMweb)
@@ -58,7 +75,7 @@ def read_frame(fn, frame:int=0) -> np.ndarray:
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
     k = frame_index(ds, frame)
     check_frame(fn, ds, k)   # the size checks pixel_array makes, on this frame's bytes, before decoding
-    with decoding(ds): return pxl.pixel_array(fn, index=k)
+    with decoding(ds): return _decode_at(ds, k)
 
 # %% ../nbs/03_multiframe.ipynb #5742e72f
 class DicomFrames:

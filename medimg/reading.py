@@ -16,7 +16,7 @@ from pydicom.filereader import read_file_meta_info
 # %% auto #0
 __all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS', 'is_dicom',
            'get_dicom_files', 'FileList', 'dicom_paths', 'DicomError', 'file_problem', 'check_deflated', 'dcmread',
-           'parsed', 'read_header_from', 'read_header', 'dataset_name', 'transfer_syntax_name', 'some_of',
+           'parsed', 'read_header_from', 'read_header', 'read_rest', 'dataset_name', 'transfer_syntax_name', 'some_of',
            'source_name', 'error_message', 'n_frames', 'check_decodable', 'check_pixel_data', 'check_codestream',
            'check_frame', 'decoding', 'frame_index', 'pixel_array', 'atomic_write', 'remove_partial']
 
@@ -82,8 +82,28 @@ PARSE_ERRORS = (EOFError, struct.error, zlib.error, ValueError, NotImplementedEr
 
 MAX_INFLATE_RATIO = 200   # a deflated body that inflates more than this is refused (a "zip bomb")
 
+def _surely_not_deflated(fn) -> bool:
+    "Whether the bytes of `fn`'s file meta group (explicit VR little endian, as the standard fixes) name a transfer syntax, and none is deflated"
+    long_vrs, deflated, found = {b'OB', b'OD', b'OF', b'OL', b'OV', b'OW', b'SQ', b'SV', b'UC', b'UN', b'UR', b'UT', b'UV'}, False, False
+    try:
+        with open(fn, 'rb') as f:
+            if f.read(132)[128:] != b'DICM': return False
+            for _ in range(1000):
+                h = f.read(8)
+                if len(h) < 8 or h[:2] != b'\x02\x00': return found and not deflated   # the group ends: every element seen
+                vr = h[4:6]
+                if not (vr.isalpha() and vr.isupper()): return False                     # not explicit VR: pydicom decides
+                n = struct.unpack('<L', f.read(4))[0] if vr in long_vrs else struct.unpack('<H', h[6:8])[0]
+                if n > 1 << 16: return False
+                v = f.read(n)
+                if h[2:4] == b'\x10\x00':                                                # (0002,0010) Transfer Syntax UID
+                    found = True; deflated |= v.rstrip(b'\x00 ') == pydicom.uid.DeflatedExplicitVRLittleEndian.encode()
+    except (OSError, struct.error): return False
+    return False
+
 def check_deflated(fn):
     "For a Deflated Explicit VR file, inflate its body in chunks and raise `DicomError` if it is corrupt or a bomb"
+    if _surely_not_deflated(fn): return   # the meta group's bytes, without a parse
     try: meta = read_file_meta_info(fn)
     except (pydicom.errors.InvalidDicomError, *PARSE_ERRORS, OSError): return   # not ours to judge here: dcmread says
     if meta.get('TransferSyntaxUID') != pydicom.uid.DeflatedExplicitVRLittleEndian: return
@@ -212,6 +232,19 @@ def read_header(fn,                # path of the file
     except (DicomError, OSError):      # read once; only a bad file is read again, for `dcmread`'s own words
         dcmread(fn, force=force, header_only=True, specific_tags=['TransferSyntaxUID'])
         raise
+
+def read_rest(ds:DcmDataset, force:bool=False) -> DcmDataset:
+    "`ds`, a header from `read_header`, with the rest of its file (the pixel data) read from where the header ended: the whole file as `dcmread` reads it, its header parsed once"
+    if any(k in ds for k in ('PixelData', 'FloatPixelData', 'DoubleFloatPixelData')): return ds
+    pos, fn = getattr(ds, 'medimg_pixels_at', None), getattr(ds, 'filename', None)   # where read_header_from stopped
+    try:
+        if pos is None or not fn: raise ValueError('no position')
+        with open(fn, 'rb') as fp:
+            fp.seek(pos)
+            rest = pydicom.filereader.read_dataset(fp, *ds.original_encoding)
+    except (OSError, *PARSE_ERRORS): return dcmread(fn, force=force)   # the whole file again, and its own words for a problem
+    for tag in rest.keys(): ds[tag] = rest.get_item(tag)
+    return ds
 
 # %% ../nbs/00_core.ipynb #2406997a
 def dataset_name(ds:DcmDataset) -> str:
