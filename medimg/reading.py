@@ -243,7 +243,9 @@ def read_rest(ds:DcmDataset, force:bool=False) -> DcmDataset:
             fp.seek(pos)
             rest = pydicom.filereader.read_dataset(fp, *ds.original_encoding)
     except (OSError, *PARSE_ERRORS): return dcmread(fn, force=force)   # the whole file again, and its own words for a problem
-    for tag in rest.keys(): ds[tag] = rest.get_item(tag)
+    for tag in rest.keys():   # raw, parsed when read; stray delimiters dropped, as dcmread drops them (_tidy)
+        if tag.group != 0xFFFE: ds._dict[tag] = rest._dict[tag]
+    ds.medimg_header_only = False
     return ds
 
 # %% ../nbs/00_core.ipynb #2406997a
