@@ -130,7 +130,8 @@ DATASETS = {
                                       files=lambda d: [f"image/1-{k:03d}.dcm" for k in range(1, 135)] + ['rtstruct/1-1.dcm'],
                                       upstream={'rtstruct/1-1.dcm': 'mask_rtstruct/1-1.dcm'}),
     'siim_small': dict(base=_GH+'Guilherme-Eduardo/Processamentos-de-Imagens-Biomedicas/cc4522d/trab2/siim_small/', index='labels.csv',
-                       files=lambda d: _csv_column(d/'labels.csv', 'file')),
+                       files=lambda d: _csv_column(d/'labels.csv', 'file'),
+                       archive='https://s3.amazonaws.com/fast-ai-imagelocal/siim_small.tgz'),   # fastai's URLs.SIIM_SMALL
 }
 
 def _csv_column(fn, col:str) -> list:
@@ -143,6 +144,23 @@ def _dataset_files(name:str, root:Path) -> list:
     spec = DATASETS[name]
     return ([spec['index']] if 'index' in spec else []) + spec['files'](root)
 
+def _complete(name:str, root:Path) -> bool:
+    "Whether `root` holds every file of dataset `name`"
+    spec = DATASETS[name]
+    if 'index' in spec and not (root/spec['index']).exists(): return False
+    return all((root/r).exists() for r in _dataset_files(name, root))
+
+def _fastai_copy(name:str, url:str, download:bool=True) -> Path|None:
+    "fastai's copy of dataset `name` (`untar_data(url)`'s folder) if complete: already there, else downloaded and checked if `download`"
+    try:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore'); from fastai.data.external import untar_data, fastai_path
+        got = Path(fastai_path('data'))/url.rsplit('/', 1)[-1].split('.')[0]
+        if not _complete(name, got) and download: got = untar_data(url)
+    except Exception: return None   # no fastai, offline, or fastai's server down: the file-by-file copy is next
+    return got if _complete(name, got) else None
+
 def dataset(name:str,        # a key of DATASETS, e.g. 'tcia-ct-medical-images'
             download=True,   # download the public original when no complete local copy exists
            ) -> Path:
@@ -152,11 +170,14 @@ def dataset(name:str,        # a key of DATASETS, e.g. 'tcia-ct-medical-images'
     if d and (d/name).is_dir(): return d/name
     root, spec = cache_path()/name, DATASETS[name]
     base = os.environ.get('MEDIMG_SAMPLE_URL', '').rstrip('/')
+    if 'archive' in spec and not base and not _complete(name, root):
+        got = _fastai_copy(name, spec['archive'], download)   # fastai's own archive, shared with untar_data
+        if got: return got
     def url(rel): return f"{base}/{name}/{rel}" if base else spec['base'] + spec.get('upstream', {}).get(rel, rel)
     def missing_error(why):   # one line: what, where it looked, what went wrong, what to do
         return FileNotFoundError(f"dataset {name!r} not found: not in the data folder ({_data_folder()}) nor complete in the cache "
             f"({root}), and {why}. Point $MEDIMG_DATA at a copy of the sample sets, or run once with internet access "
-            f"(its public origin: {spec['base']})")
+            f"(its public origin: {spec['base']}" + (f", or fastai's archive {spec['archive']}" if 'archive' in spec else '') + ")")
     if 'index' in spec and not (root/spec['index']).exists():
         if not download: raise missing_error('download=False was given')
         try: fetch(url(spec['index']), root/spec['index'])

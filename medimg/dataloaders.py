@@ -115,19 +115,9 @@ def DicomBlock(wins=None,         # windows (width, level) (one channel each); N
 
 # %% ../nbs/04_dataloaders.ipynb #8c3d2cc1
 def siim_small(download:bool=True,  # download when no local copy exists
-               base=None,           # fastai's data folder (default ~/.fastai/data)
               ) -> Path:
-    "Folder of fastai's SIIM_SMALL set (`labels.csv` + `train/*/*.dcm`): a local copy, fastai's cache, else a download"
-    from fastai.data.external import untar_data, URLs, fastai_path
-    try: return dataset('siim_small', download=False)          # the sample data folder, or medimg's cache
-    except OSError: pass
-    fa = Path(ifnone(base, fastai_path('data')))/'siim_small'
-    if (fa/'labels.csv').exists(): return fa
-    if not download: raise FileNotFoundError(f"SIIM_SMALL not found in $MEDIMG_DATA, medimg's cache or {fa}, and download=False was given")
-    if not os.environ.get('MEDIMG_SAMPLE_URL'):                 # no mirror named: fastai's archive, one download
-        try: return untar_data(URLs.SIIM_SMALL, base=base)
-        except Exception: pass                                  # else the copy on GitHub, file by file
-    return dataset('siim_small')
+    "Folder of fastai's SIIM_SMALL set (`labels.csv` + `train/*/*.dcm`): `dataset('siim_small')`"
+    return dataset('siim_small', download=download)
 
 # %% ../nbs/04_dataloaders.ipynb #46577eba
 import math
