@@ -23,7 +23,7 @@ from .windowing import dicom_windows, windowed, save_jpg, save_tif16
 
 # %% auto #0
 __all__ = ['frame_layout', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate', 'as_frames', 'pick_frames',
-           'show_frames', 'animate_frames', 'save_gif', 'export_frames']
+           'show_frames', 'frame_durations', 'animate_frames', 'save_gif', 'export_frames']
 
 # %% ../nbs/03_multiframe.ipynb #7dbb73f1
 def frame_layout(fn) -> dict:
@@ -197,33 +197,45 @@ def _thumbs(fn, idxs, n, size, window):
     idxs = pick_frames(len(fr), n) if idxs is None else listify(idxs)
     return fr, idxs, [_thumb(fr[k], size) for k in idxs]
 
+def frame_durations(ds:DcmDataset, idxs, fps:float=None) -> list:
+    "How long (ms) to show each of frames `idxs` to play at the recorded speed: the time to the next frame shown (the last: the mean); `fps` overrides"
+    t = frame_times(ds)
+    if fps or t is None or len(idxs) < 2: return [1000/(fps or frame_rate(ds) or 10)] * len(idxs)
+    d = np.abs(np.diff(t[list(idxs)])).tolist()
+    return d + [float(np.mean(d))]
+
 def animate_frames(fn,               # file, dataset or DicomFrames
                    idxs=None,        # frame indices (default: n spread evenly)
                    n:int=16,         # number of frames when idxs is None
-                   size:int=160,     # longer side of each frame in pixels
-                   fps:float=None,   # frames per second (default: the file's rate, else 10)
+                   size:int=320,     # longer side of each frame in pixels
+                   fps:float=None,   # frames per second (default: the recorded speed, from the frame times; else the file's rate, else 10)
                    window='viewer', cmap='bone') -> animation.FuncAnimation:
-    "A small matplotlib animation of frames of `fn`; `.to_jshtml()` gives an HTML player"
+    "A matplotlib animation of frames of `fn` at the speed they were recorded; `.to_jshtml()` gives an HTML player"
     fr, idxs, ims = _thumbs(fn, idxs, n, size, window)
-    fps = fps or frame_rate(fr.ds) or 10
+    dur = frame_durations(fr.ds, idxs, fps)
+    t = np.r_[0, np.cumsum(dur)[:-1]] / 1000
     h, w = ims[0].shape[:2]
-    fig = plt.figure(figsize=(w/80, h/80), dpi=80); ax = fig.add_axes([0, 0, 1, 1]); ax.axis('off')
+    fig = plt.figure(figsize=(w/100, h/100), dpi=100); ax = fig.add_axes([0, 0, 1, 1]); ax.axis('off')
     art = ax.imshow(ims[0], cmap=None if ims[0].ndim == 3 else cmap, vmin=0, vmax=255)
     txt = ax.text(4, 4, '', color='yellow', fontsize=8, va='top')
-    def draw(i): art.set_data(ims[i]); txt.set_text(f"#{idxs[i]}"); return art, txt
-    anim = animation.FuncAnimation(fig, draw, frames=len(ims), interval=1000/fps, blit=True)
+    def draw(i): art.set_data(ims[i]); txt.set_text(f"#{idxs[i]}  {t[i]:.2f} s"); return art, txt
+    anim = animation.FuncAnimation(fig, draw, frames=len(ims), interval=float(np.mean(dur)), blit=True)   # one interval: the mean
     plt.close(fig)
     return anim
 
 # %% ../nbs/03_multiframe.ipynb #b075ee27
 def save_gif(fn, out,                # file, dataset or DicomFrames; output .gif path
-             idxs=None, n:int=32, size:int=256, fps:float=None, window='viewer') -> Path:
-    "Write frames of `fn` as an animated GIF at the file's frame rate (else 10 fps)"
+             idxs=None, n:int=32, size:int=320,
+             fps:float=None,         # frames per second (default: the recorded speed, from the frame times)
+             window='viewer') -> Path:
+    "Write frames of `fn` as an animated GIF that plays at the speed they were recorded (else the file's rate, else 10 fps)"
     fr, idxs, ims = _thumbs(fn, idxs, n, size, window)
-    fps = fps or frame_rate(fr.ds) or 10
+    start = np.r_[0, np.cumsum(frame_durations(fr.ds, idxs, fps))]
+    cs = np.round(start / 10).astype(int)                  # GIF delays are in 1/100 s: round when each frame starts,
+    dur = (10 * np.maximum(np.diff(cs), 1)).tolist()       # so the rounding never adds up
     pims = [Image.fromarray(a) for a in ims]
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    pims[0].save(out, save_all=True, append_images=pims[1:], duration=round(1000/fps), loop=0)
+    pims[0].save(out, save_all=True, append_images=pims[1:], duration=dur, loop=0)
     return out
 
 # %% ../nbs/03_multiframe.ipynb #543290fe

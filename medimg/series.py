@@ -18,11 +18,11 @@ from .storage import is_url, dicom_files, read_dicom
 from .multiframe import as_frames
 
 # %% auto #0
-__all__ = ['GAP_POLICIES', 'SCALINGS', 'slice_normal', 'slice_position', 'slice_grid', 'check_spacing', 'Volume', 'group_series',
-           'read_series', 'SeriesIndex', 'index_series', 'frame_positions', 'frames_volume', 'plane_geometry',
-           'patient_to_pixel', 'fill_polygons', 'roi_labels', 'ROIDict', 'ROIMasks', 'slice_headers',
-           'match_frame_of_reference', 'rtstruct_masks', 'show_rois', 'polygon_area', 'even_odd_area', 'roi_volumes',
-           'seg_masks', 'nifti_affine', 'save_nifti']
+__all__ = ['GAP_POLICIES', 'SCALINGS', 'OKABE_ITO', 'slice_normal', 'slice_position', 'slice_grid', 'check_spacing', 'Volume',
+           'group_series', 'read_series', 'SeriesIndex', 'index_series', 'frame_positions', 'frames_volume',
+           'window_title', 'plane_geometry', 'patient_to_pixel', 'fill_polygons', 'roi_labels', 'ROIDict', 'ROIMasks',
+           'slice_headers', 'match_frame_of_reference', 'rtstruct_masks', 'roi_colours', 'show_rois', 'polygon_area',
+           'even_odd_area', 'roi_volumes', 'seg_masks', 'nifti_affine', 'save_nifti']
 
 # %% ../nbs/03a_series.ipynb #92055c0d
 def slice_normal(iop) -> np.ndarray:
@@ -446,6 +446,19 @@ def _views(self:Volume, k=None, r=None, c=None):
     k, r, c = S//2 if k is None else k, R//2 if r is None else r, C//2 if c is None else c
     return d[k], d[:, r].flip(0), d[:, :, c].flip(0)
 
+def _mm(self:Volume, view:str) -> tuple:
+    "(height, width) in mm of an 'axial', 'coronal' or 'sagittal' image of `self` (a slice step of 1 where the spacing is unknown)"
+    (S, R, C), (z, y, x) = self.data.shape[-3:], self.spacing
+    z = z if np.isfinite(z) else 1.
+    return dict(axial=(R*y, C*x), coronal=(S*z, C*x), sagittal=(S*z, R*y))[view]
+
+def window_title(w) -> str:
+    "A window for a figure's title: its `dicom_windows` name if it has one, and its width and level, e.g. 'lungs W1500 L-600'"
+    if w is None: return 'min-max'
+    from medimg.windowing import dicom_windows
+    name = next((k.replace('_', ' ') for k, v in vars(dicom_windows).items() if tuple(v) == tuple(w[:2])), '')
+    return f"{name} W{w[0]:g} L{w[1]:g}".strip()
+
 @patch
 def mip(self:Volume, axis:int=1) -> torch.Tensor:
     "Maximum intensity projection along `axis` (0: axial, 1: coronal, 2: sagittal), highest slice at the top"
@@ -463,17 +476,20 @@ def aspect(self:Volume, view:str) -> float:
 def show(self:Volume,
          window=(400, 40),   # (width, level) in modality units, or None for min-max
          k=None, r=None, c=None,   # axial slice, coronal row and sagittal column (default: the middle)
-         size:float=3, cmap='bone', mip_window=None):
-    "Axial, coronal and sagittal views and a coronal MIP, each with the aspect ratio of its voxels"
+         size:float=3, cmap='bone', mip_window=None,
+         ncols:int=4):       # panels per row: 4 in one row, or 2 for a 2 x 2 grid of larger panels
+    "Axial, coronal and sagittal views and a coronal MIP, in mm (so in the proportions of the voxels), each titled with its window"
     imgs = list(_views(self, k, r, c)) + [self.mip(1)]
     titles = ['axial', 'coronal', 'sagittal', 'MIP (coronal)']
-    fig, axs = plt.subplots(1, 4, figsize=(4*size, size))
-    for ax, im, t, v, w in zip(axs, imgs, titles, ['axial', 'coronal', 'sagittal', 'coronal'], [window]*3 + [mip_window or window]):
+    nrows = -(-4//ncols)
+    fig, axs = plt.subplots(nrows, ncols, figsize=(ncols*size, nrows*size), squeeze=False)
+    for ax, im, t, v, w in zip(axs.flat, imgs, titles, ['axial', 'coronal', 'sagittal', 'coronal'], [window]*3 + [mip_window or window]):
         a = apply_window(im, *w).numpy() if w else im.numpy()
-        ax.imshow(a, cmap=cmap, aspect=self.aspect(v), **(dict(vmin=0, vmax=1) if w else {}))
-        ax.set_title(f"{t} {im.shape[0]}x{im.shape[1]}", fontsize=9); ax.axis('off')
+        h, wd = _mm(self, v)
+        ax.imshow(a, cmap=cmap, extent=(0, wd, h, 0), **(dict(vmin=0, vmax=1) if w else {}))
+        ax.set_title(f"{t}, {window_title(w)}", fontsize=9); ax.set_xlabel('mm', fontsize=8); ax.tick_params(labelsize=7)
     plt.tight_layout()
-    return axs
+    return axs.flatten()
 
 # %% ../nbs/03a_series.ipynb #c8b94206
 import pandas as pd
@@ -635,25 +651,37 @@ def rtstruct_masks(rtstruct,             # RTSTRUCT file or dataset
     return ROIMasks(masks, names, colours, contours, vol.spacing, unmatched)
 
 # %% ../nbs/03a_series.ipynb #fa575c64
+OKABE_ITO = ('#E69F00', '#56B4E9', '#009E73', '#CC79A7', '#0072B2', '#D55E00', '#F0E442')   # colour-blind-safe (Okabe & Ito 2008)
+
+def roi_colours(rois:ROIMasks, colours='okabe-ito') -> dict:
+    "ROI Number -> RGB in [0, 1]: 'okabe-ito' (one colour per ROI, colour-blind-safe), 'file' (ROIDisplayColor), or a dict {ROI: colour}"
+    from matplotlib.colors import to_rgb
+    if isinstance(colours, str) and colours == 'file': return {n: tuple(np.array(rois.colours[n])/255) for n in rois}
+    out = {n: to_rgb(OKABE_ITO[i % len(OKABE_ITO)]) for i, n in enumerate(rois)}
+    if isinstance(colours, dict): out.update({rois.number(k): to_rgb(v) for k, v in colours.items()})
+    return out
+
 def show_rois(vol:Volume, rois:ROIMasks, k=None, r=None, c=None,  # slice, row, column (default: the centre of the ROI centre_on)
-              window=(1500, -600), centre_on=None, alpha:float=0.3, size:float=3):
-    "Axial, coronal and sagittal views of `vol` with the ROIs of `rois` in their colours (`centre_on`: an ROI Number or unique name)"
+              window=(1500, -600), centre_on=None, alpha:float=0.3, size:float=3,
+              colours='okabe-ito'):  # 'okabe-ito', 'file' (the structure set's ROIDisplayColor) or a dict {ROI: colour}
+    "Axial, coronal and sagittal views of `vol` in mm with the ROIs of `rois` filled and outlined (`centre_on`: an ROI Number or unique name)"
     cz, cy, cx = np.argwhere(rois[next(iter(rois)) if centre_on is None else centre_on]).mean(0).round().astype(int)
     k, r, c = (cz if k is None else k), (cy if r is None else r), (cx if c is None else c)
-    imgs, views = _views(vol, k, r, c), ['axial', 'coronal', 'sagittal']
+    imgs, views, cols = _views(vol, k, r, c), ['axial', 'coronal', 'sagittal'], roi_colours(rois, colours)
     cuts = lambda m: (m[k], m[:, r][::-1], m[:, :, c][::-1])
-    fig, axs = plt.subplots(1, 3, figsize=(3*size, size), gridspec_kw=dict(width_ratios=[1, 1, 1]))
+    fig, axs = plt.subplots(1, 3, figsize=(3*size, size + 0.5))
     for i, (ax, im, v) in enumerate(zip(axs, imgs, views)):
-        ax.imshow(apply_window(im, *window).numpy(), cmap='gray', vmin=0, vmax=1, aspect=vol.aspect(v))
+        h, w = _mm(vol, v); ext = (0, w, h, 0)
+        ax.imshow(apply_window(im, *window).numpy(), cmap='gray', vmin=0, vmax=1, extent=ext)
         for n, m in rois.items():
-            cut, col = cuts(m)[i], np.array(rois.colours[n])/255
+            cut, col = cuts(m)[i], cols[n]
             if not cut.any(): continue
-            ax.imshow(np.where(cut[..., None], [*col, alpha], 0.), aspect=vol.aspect(v))
-            ax.contour(cut, levels=[0.5], colors=[col], linewidths=0.8)
-        ax.set_title(v, fontsize=9); ax.axis('off')
-    handles = [plt.Line2D([], [], color=np.array(rois.colours[n])/255, lw=3) for n in rois]
-    fig.legend(handles, [rois.labels[n] for n in rois], loc='lower center', ncol=len(rois), fontsize=8, frameon=False)
-    plt.tight_layout(rect=(0, 0.08, 1, 1))
+            ax.imshow(np.where(cut[..., None], [*col, alpha], 0.), extent=ext)
+            ax.contour(cut, levels=[0.5], colors=[col], linewidths=1, extent=ext, origin='upper')
+        ax.set_title(f"{v}, {window_title(window)}", fontsize=9); ax.set_xlabel('mm', fontsize=8); ax.tick_params(labelsize=7)
+    handles = [plt.Line2D([], [], color=cols[n], lw=4) for n in rois]
+    fig.legend(handles, [rois.labels[n] for n in rois], loc='lower center', ncol=len(rois), fontsize=9, frameon=False)
+    plt.tight_layout(rect=(0, 0.07, 1, 1))
     return axs
 
 # %% ../nbs/03a_series.ipynb #a7609cbd
