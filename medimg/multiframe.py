@@ -169,7 +169,7 @@ def show_frames(fn,                # file, dataset or DicomFrames
                 ncols:int=6,       # frames per row
                 size:float=1.6,    # size of each frame in inches
                 window='viewer',   # 'viewer', (width, level) or None (min-max of each frame)
-                cmap='bone'):
+                cmap='gray'):
     "Show frames of a multi-frame file in a grid titled with frame numbers (and times)"
     fr = as_frames(fn, window)
     idxs = pick_frames(len(fr), n) if idxs is None else listify(idxs)
@@ -178,8 +178,9 @@ def show_frames(fn,                # file, dataset or DicomFrames
     ar = fr.ds.Rows / fr.ds.Columns
     fig, axs = plt.subplots(nrows, nc, figsize=(size*nc, size*nrows*ar + 0.3*nrows), squeeze=False)
     for ax in axs.flat: ax.axis('off')
+    interp = 'nearest' if size*fig.dpi > fr.ds.Columns else 'antialiased'   # small frames enlarged: their pixels, not a blur
     for ax, k, im in zip(axs.flat, idxs, (fr[k] for k in idxs)):
-        ax.imshow(im.numpy(), cmap=None if im.ndim == 3 else cmap, **(dict(vmin=0, vmax=1) if fr.window else {}))
+        ax.imshow(im.numpy(), cmap=None if im.ndim == 3 else cmap, interpolation=interp, **(dict(vmin=0, vmax=1) if fr.window else {}))
         ax.set_title(f"#{k}" + (f"  {t[k]/1000:.2f} s" if t is not None else ''), fontsize=8)
     plt.tight_layout(pad=0.2)
     return axs

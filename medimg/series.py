@@ -476,7 +476,7 @@ def aspect(self:Volume, view:str) -> float:
 def show(self:Volume,
          window=(400, 40),   # (width, level) in modality units, or None for min-max
          k=None, r=None, c=None,   # axial slice, coronal row and sagittal column (default: the middle)
-         size:float=3, cmap='bone', mip_window=None,
+         size:float=3, cmap='gray', mip_window=None,
          ncols:int=4):       # panels per row: 4 in one row, or 2 for a 2 x 2 grid of larger panels
     "Axial, coronal and sagittal views and a coronal MIP, in mm (so in the proportions of the voxels), each titled with its window"
     imgs = list(_views(self, k, r, c)) + [self.mip(1)]
