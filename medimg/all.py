@@ -6,7 +6,7 @@
 __all__ = []
 
 # %% ../nbs/index.ipynb #b8c61fa7
-from . import reading, data, pixels, vision, deid, storage, codecs, dicomweb, metadata, windowing, multiframe, dataloaders, gpu, cli, archive
+from . import reading, data, pixels, vision, deid, storage, codecs, dicomweb, metadata, windowing, multiframe, series, dataloaders, gpu, cli, archive
 from .reading import *
 from .data import *
 from .pixels import *
@@ -18,9 +18,10 @@ from .dicomweb import *
 from .metadata import *
 from .windowing import *
 from .multiframe import *
+from .series import *
 from .dataloaders import *
 from .gpu import *
 from .cli import *
 from .archive import *
 __all__ = [n for m in (reading, data, pixels, vision, deid, storage, codecs, dicomweb, metadata, windowing, multiframe,
-                        dataloaders, gpu, cli, archive) for n in m.__all__]
+                        series, dataloaders, gpu, cli, archive) for n in m.__all__]

@@ -9,7 +9,7 @@ from pydicom.dataset import Dataset as DcmDataset
 from . import __version__
 from .reading import DicomError
 from .storage import read_dicom, is_url
-from .multiframe import slice_headers
+from .series import slice_headers
 
 # %% auto #0
 __all__ = ['to_dicom_seg', 'store_seg']

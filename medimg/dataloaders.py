@@ -40,7 +40,7 @@ from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16
 __all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'bilinear_resize', 'resize_image', 'TensorResize', 'TensorWindowed',
            'DicomBlock', 'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'auc_ci',
            'binary_report', 'patient_folds', 'youden_threshold', 'tag_rule', 'make_lesion_dataset', 'TensorDicomMask',
-           'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders', 'seg_masks', 'u16_offset', 'prepared_image',
+           'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders', 'u16_offset', 'prepared_image',
            'prepared_tensor', 'output_names', 'path_inside', 'one_torch_thread', 'OutputError', 'PrepareResult',
            'check_prepare_options', 'prepare', 'sample_dicom_dir']
 
@@ -329,55 +329,6 @@ class DicomSegmentationDataLoaders(DataLoaders):
                            splitter=ifnone(splitter, RandomSplitter(valid_pct, seed=seed)),
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
         return cls.from_dblock(dblock, fnames, path=path, **kwargs)
-
-# %% ../nbs/04_dataloaders.ipynb #cb4a0222
-from .multiframe import match_frame_of_reference
-
-# %% ../nbs/04_dataloaders.ipynb #d5ea123f
-def _seg_ref(fg):
-    "Referenced SOP Instance UID, position and segment number of one SEG frame's functional group item"
-    uid = pos = None
-    try: uid = fg.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
-    except (AttributeError, IndexError): pass
-    try: pos = tuple(round(float(v), 2) for v in fg.PlanePositionSequence[0].ImagePositionPatient)
-    except (AttributeError, IndexError): pass
-    try: seg = int(fg.SegmentIdentificationSequence[0].ReferencedSegmentNumber)
-    except (AttributeError, IndexError): seg = 1
-    return uid, pos, seg
-
-def seg_masks(seg,                  # DICOM SEG file or dataset
-              fnames,               # the image files it segments
-              multilabel:bool=False,# one channel per segment (segments may overlap) instead of one label map
-              check_frame_of_reference:bool=True,  # refuse a SEG drawn in another frame of reference (or series) than the images
-             ) -> dict:
-    "Masks for `fnames` from DICOM SEG `seg`, frames matched by UID, else by position: label maps, or (segments, H, W)"
-    ds = seg if isinstance(seg, DcmDataset) else dcmread(seg)
-    frames = pixel_array(ds).reshape(-1, ds.Rows, ds.Columns)
-    heads = {f: read_dicom(f, header_only=True) if is_url(f) else dcmread(f, header_only=True)
-             for f in (f if is_url(f) else Path(f) for f in fnames)}   # paths, URLs, DICOMweb instances
-    seg_for = str(ds.get('FrameOfReferenceUID', '') or '').strip()
-    if check_frame_of_reference:
-        match_frame_of_reference(dataset_name(ds), [seg_for], [s.get('SeriesInstanceUID') for s in ds.get('ReferencedSeriesSequence', [])],
-                                 [h.get('FrameOfReferenceUID') for h in heads.values()], [h.get('SeriesInstanceUID') for h in heads.values()])
-    def same_space(h): return not (check_frame_of_reference and seg_for and h.get('FrameOfReferenceUID') and str(h.FrameOfReferenceUID).strip() != seg_for)
-    by_uid = {h.SOPInstanceUID: f for f, h in heads.items()}
-    by_pos = {tuple(round(float(v), 2) for v in h.ImagePositionPatient): f for f, h in heads.items() if 'ImagePositionPatient' in h and same_space(h)}
-    numbers = sorted({int(s.SegmentNumber) for s in ds.get('SegmentSequence', [])} or {1})
-    out = {f: np.zeros((len(numbers), ds.Rows, ds.Columns), bool) for f in heads}
-    matched = missed = 0
-    for fr, fg in zip(frames, ds.PerFrameFunctionalGroupsSequence):
-        uid, pos, k = _seg_ref(fg)
-        f = by_uid.get(uid) or by_pos.get(pos)
-        if f is None: missed += 1; continue
-        out[f][numbers.index(k) if k in numbers else 0] |= fr > 0; matched += 1
-    if not matched: raise DicomError(f"{dataset_name(ds)}: no SEG frame refers to any of the {len(heads)} images")
-    if missed: warnings.warn(f"{dataset_name(ds)}: {missed} of {matched + missed} SEG frames match none of the {len(heads)} images "
-                             "given: their masks are left out (pass every image the SEG refers to)")
-    if multilabel: return out
-    both = {str(f).rsplit('/', 1)[-1]: int((m.sum(0) > 1).sum()) for f, m in out.items() if (m.sum(0) > 1).any()}
-    if both: raise DicomError(f"{dataset_name(ds)}: segments overlap ({both} pixels in two or more): a label map would "
-                              "lose some; pass multilabel=True for one channel per segment")
-    return {f: (m * np.array(numbers, np.uint8)[:, None, None]).max(0).astype(np.uint8) for f, m in out.items()}
 
 # %% ../nbs/04_dataloaders.ipynb #79111a98
 FORMATS = {'png': '.png', 'jpg': '.jpg', 'png16': '.png', 'tif16': '.tif', 'npy': '.npy'}
