@@ -501,8 +501,8 @@ def _hu_into(ds, dest:np.ndarray) -> bool:
     if px.shape != dest.shape: return False
     check_rescale_groups(ds)
     slope, icpt = np.array(rescale_params(ds, 0), np.float32)   # float32, as `modality_lut` applies them
-    np.copyto(dest, px, casting='unsafe')                       # exact: stored integers fit float32
-    if (slope, icpt) != (1, 0): dest *= slope; dest += icpt
+    if (slope, icpt) == (1, 0): np.copyto(dest, px, casting='unsafe')   # exact: stored integers fit float32
+    else: np.add(np.multiply(px, slope, out=dest, dtype=np.float32, casting='unsafe'), icpt, out=dest)   # in float32, one pass each
     return True
 
 def _read_slice(p): return read_dicom(p) if is_url(p) else dcmread(p)   # a path, a URL or a DICOMweb instance
