@@ -18,7 +18,7 @@ from fastcore.basics import ifnone, listify
 from fastcore.meta import delegates
 from fastprogress.fastprogress import progress_bar
 from fastai.data.block import DataBlock, TransformBlock
-from fastai.data.core import DataLoaders
+from fastai.data.core import DataLoaders, TfmdDL
 from fastai.data.transforms import RandomSplitter, Normalize
 from fastai.vision.core import TensorImage, TensorMask, PILMask
 from fastai.torch_core import show_image
@@ -140,6 +140,11 @@ def dicom_item(fn,            # DICOM path, dataset, or remote instance
     if _plain_8bit(ds): return TensorDicom(torch.from_numpy(pixel_array(ds))[None])
     return TensorDicom.create(ds, frame)
 
+class _DicomDL(TfmdDL):
+    "fastai's `TfmdDL`, collating each batch on one torch thread on the CPU (a copy: the same bits; a pool of spinning threads only slows it on a busy machine)"
+    def create_batch(self, b):
+        with _one_thread(): return super().create_batch(b)
+
 def DicomBlock(wins=None,         # windows (width, level) (one channel each); None: per-image HistScaled
                size=None,         # resize items to size (int or (rows, cols)) with TensorResize
                norm=True,         # True: normalise with one batch's stats; (mean, std): these; False: none
@@ -148,7 +153,7 @@ def DicomBlock(wins=None,         # windows (width, level) (one channel each); N
     "A fastai block for DICOM images: modality values per item (plain 8-bit greyscale as integers), float32 windowing and normalisation per batch"
     scale = ApplyWindows(wins) if wins is not None else HistScaled()
     return TransformBlock(type_tfms=ifnone(reader, dicom_item), item_tfms=[TensorResize(size)] if size else [],
-                          batch_tfms=[scale, _ShowWindowed(), *_norm_tfms(norm)])
+                          batch_tfms=[scale, _ShowWindowed(), *_norm_tfms(norm)], dl_type=_DicomDL)
 
 # %% ../nbs/04_dataloaders.ipynb #8c3d2cc1
 def siim_small(download:bool=True,  # download when no local copy exists
