@@ -1,7 +1,12 @@
 #!/usr/bin/env python
 """Benchmark `medimg.metadata.from_dicoms` against a plain pydicom loop and fastai's `pd.DataFrame.from_dicoms`.
 
-    python bench/metadata.py [--copies 6] [--px-copies 1] [--repeats 5] [--px-repeats 2]
+    python bench/metadata.py [--copies 6] [--px-copies 1] [--repeats 5] [--px-repeats 2] [--workers] [--heavy]
+
+`--workers` prints only the pool's scaling: `from_dicoms` on the same files with 1 and with 2 worker processes
+(and here, `n_workers=0`), interleaved, best of `--repeats`: wall time, CPU time per file (this process and its
+workers), the 2-vs-1 ratio and the load average (a ratio of 2 needs two idle cores). `--heavy` imports torch and
+fastai first, as a notebook that trains has (the workers are forked from this process).
 
 Data: every DICOM in the shared sample folder (`medimg.data.data_path()`) and in pydicom's `test_files` folder
 (200 files, 58 of them deliberately broken or without pixels), replicated `--copies` times (hard links, or copies
@@ -96,11 +101,32 @@ def best(f, repeats):
         res.append((time.perf_counter() - w, cpu() - c))
     return min(res)
 
+def workers(files, repeats):
+    "from_dicoms with 0, 1 and 2 workers, interleaved: wall, CPU per file, 2 vs 1"
+    load0 = os.getloadavg()
+    from_dicoms(files, n_workers=0, progress=False, verbose=False)   # warm the page cache
+    rounds = [[best(lambda: from_dicoms(files, n_workers=k, progress=False, verbose=False), 1) for k in (0, 1, 2)] for _ in range(repeats)]
+    t = [min(r[i] for r in rounds) for i in range(3)]
+    load1 = os.getloadavg()
+    print(f"## from_dicoms: 1 vs 2 worker processes\n\n{len(files)} files; best of {repeats}, interleaved; "
+          f"load average (1, 5, 15 min) {load0[0]:.1f} {load0[1]:.1f} {load0[2]:.1f} before, {load1[0]:.1f} {load1[1]:.1f} {load1[2]:.1f} after, "
+          f"on {os.cpu_count()} cpus; torch imported: {'torch' in sys.modules}\n")
+    print("| n_workers | wall (s) | CPU (s), workers included | CPU per file (ms) | files/s |\n|---|---:|---:|---:|---:|")
+    for k, (w, c) in zip((0, 1, 2), t): print(f"| {k} | {w:.2f} | {c:.2f} | {c/len(files)*1e3:.2f} | {len(files)/w:,.0f} |")
+    print(f"\n2 workers vs 1: **{t[1][0]/t[2][0]:.2f}x** faster (wall); 1 worker vs here: {t[0][0]/t[1][0]:.2f}x")
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--copies', type=int, default=6); p.add_argument('--px-copies', type=int, default=1)
     p.add_argument('--repeats', type=int, default=5); p.add_argument('--px-repeats', type=int, default=2)
+    p.add_argument('--workers', action='store_true'); p.add_argument('--heavy', action='store_true')
     a = p.parse_args()
+    if a.heavy: import torch, fastai.vision.all   # noqa: F401
+    if a.workers:
+        tmp = Path(tempfile.mkdtemp(prefix='bench_metadata_'))
+        try: workers(replicate(tmp/'data', a.copies)[0], a.repeats)
+        finally: shutil.rmtree(tmp, ignore_errors=True)
+        return
     tmp = Path(tempfile.mkdtemp(prefix='bench_metadata_'))
     try:
         files, n_src = replicate(tmp/'data', a.copies)

@@ -18,7 +18,7 @@ from fastcore.basics import ifnone, listify
 from fastcore.meta import delegates
 from fastprogress.fastprogress import progress_bar
 from fastai.data.block import DataBlock, TransformBlock
-from fastai.data.core import DataLoaders
+from fastai.data.core import DataLoaders, TfmdDL
 from fastai.data.transforms import RandomSplitter, Normalize
 from fastai.vision.core import TensorImage, TensorMask, PILMask
 from fastai.torch_core import show_image
@@ -38,11 +38,11 @@ from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16
 
 # %% auto #0
 __all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'bilinear_resize', 'resize_image', 'TensorResize', 'TensorWindowed',
-           'DicomBlock', 'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc', 'auc_ci',
-           'binary_report', 'patient_folds', 'youden_threshold', 'tag_rule', 'make_lesion_dataset', 'TensorDicomMask',
-           'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders', 'u16_offset', 'prepared_image',
-           'prepared_tensor', 'output_names', 'path_inside', 'one_torch_thread', 'OutputError', 'PrepareResult',
-           'check_prepare_options', 'prepare', 'sample_dicom_dir']
+           'dicom_item', 'DicomBlock', 'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc',
+           'auc_ci', 'binary_report', 'patient_folds', 'youden_threshold', 'tag_rule', 'make_lesion_dataset',
+           'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders', 'u16_offset',
+           'prepared_image', 'prepared_tensor', 'output_names', 'path_inside', 'one_torch_thread', 'OutputError',
+           'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
 def _linear_taps(n_in:int, n_out:int, device=None) -> tuple:
@@ -69,10 +69,32 @@ def _area_exact(x:torch.Tensor, fh:int, fw:int) -> torch.Tensor:
     s /= np.float32(fh*fw)   # a power of two: exact, whether divided once or per axis
     return torch.from_numpy(s)
 
+def _area_exact_8bit(x:torch.Tensor, fh:int, fw:int) -> torch.Tensor:
+    "`_area_exact` of 8-bit (C, H, W) `x`, summed as integers: every float32 partial sum of 8-bit values is an exact integer, so the same bits"
+    a = x.numpy()
+    s = a[:, ::fh, ::fw].astype(np.int32)
+    for i in range(fh):
+        for j in range(fw):
+            if i or j: s += a[:, i::fh, j::fw]
+    return torch.from_numpy(s.astype(np.float32) / np.float32(fh*fw))
+
+@contextmanager
+def _one_thread():
+    "One torch intra-op thread for a per-item resize (the caller's setting is restored): no pool of spinning threads for one image"
+    n = torch.get_num_threads()
+    if n != 1: torch.set_num_threads(1)
+    try: yield
+    finally:
+        if n != 1: torch.set_num_threads(n)
+
 def resize_image(x:torch.Tensor, size:tuple) -> torch.Tensor:
-    "(C, H, W) image `x` resized to `size`: area averaging when shrinking, `bilinear_resize` when enlarging"
+    "(C, H, W) image `x` resized to `size`: area averaging when shrinking, `bilinear_resize` when enlarging; integers come back as float32"
     if tuple(x.shape[-2:]) == size: return x
     (h, w), (fh, fw) = x.shape[-2:], (x.shape[-2] // size[0], x.shape[-1] // size[1])
+    if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3
+        and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
+        return _area_exact_8bit(x.as_subclass(torch.Tensor), fh, fw).as_subclass(type(x))   # 8-bit items: no float copy of the full image
+    if not x.is_floating_point(): x = x.float()   # exact for 8- and 16-bit values
     if (type(x) is torch.Tensor and x.dtype == torch.float32 and x.device.type == 'cpu' and x.ndim == 3 and not x.requires_grad
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
         return _area_exact(x, fh, fw)   # a whole-factor shrink in numpy: 5x faster than torch's kernel on one thread
@@ -83,7 +105,9 @@ class TensorResize(DisplayedTransform):
     "Resize image tensors (area when shrinking, bilinear when enlarging) and masks (nearest) to `size`"
     order = 6   # after `ToTensor`, so PIL masks are tensors by then
     def __init__(self, size): self.size = (size, size) if isinstance(size, int) else tuple(size)
-    def encodes(self, x:TensorImage): return resize_image(x, self.size)
+    def encodes(self, x:TensorImage):
+        if x.device.type != 'cpu': return resize_image(x, self.size)
+        with _one_thread(): return resize_image(x, self.size)
     def encodes(self, x:TensorMask):
         if tuple(x.shape[-2:]) == self.size: return x
         return F.interpolate(x[None, None].float(), size=self.size, mode='nearest')[0, 0].to(x.dtype)
@@ -103,15 +127,33 @@ def _norm_tfms(norm):
     if norm: return [Normalize.from_stats(*norm)]
     return []
 
+def _plain_8bit(ds:DcmDataset) -> bool:
+    "Whether `ds` is one MONOCHROME2 frame of 8-bit stored values that are its modality values (no rescale, no LUT)"
+    return (ds.get('BitsAllocated') == 8 and ds.get('PhotometricInterpretation') == 'MONOCHROME2' and not is_colour(ds)
+            and 'ModalityLUTSequence' not in ds and n_frames(ds) == 1 and rescale_params(ds) == (1, 0))
+
+def dicom_item(fn,            # DICOM path, dataset, or remote instance
+               frame:int=0,   # frame of a multi-frame file
+              ) -> TensorDicom:
+    "`DicomBlock`'s item: `TensorDicom.create`'s values, kept as 8-bit integers for plain 8-bit greyscale (float32 on the batch)"
+    ds = fn if isinstance(fn, DcmDataset) else fn.read_dicom() if hasattr(fn, 'read_dicom') else dcmread(fn)
+    if _plain_8bit(ds): return TensorDicom(torch.from_numpy(pixel_array(ds))[None])
+    return TensorDicom.create(ds, frame)
+
+class _DicomDL(TfmdDL):
+    "fastai's `TfmdDL`, collating each batch on one torch thread on the CPU (a copy: the same bits; a pool of spinning threads only slows it on a busy machine)"
+    def create_batch(self, b):
+        with _one_thread(): return super().create_batch(b)
+
 def DicomBlock(wins=None,         # windows (width, level) (one channel each); None: per-image HistScaled
                size=None,         # resize items to size (int or (rows, cols)) with TensorResize
                norm=True,         # True: normalise with one batch's stats; (mean, std): these; False: none
-               reader=None,       # item reader (default TensorDicom.create; prepared_tensor for a prepared cache)
+               reader=None,       # item reader (default dicom_item; prepared_tensor for a prepared cache)
               ) -> TransformBlock:
-    "A fastai block for DICOM images: float modality values per item, windowing and normalisation per batch"
+    "A fastai block for DICOM images: modality values per item (plain 8-bit greyscale as integers), float32 windowing and normalisation per batch"
     scale = ApplyWindows(wins) if wins is not None else HistScaled()
-    return TransformBlock(type_tfms=ifnone(reader, TensorDicom.create), item_tfms=[TensorResize(size)] if size else [],
-                          batch_tfms=[scale, _ShowWindowed(), *_norm_tfms(norm)])
+    return TransformBlock(type_tfms=ifnone(reader, dicom_item), item_tfms=[TensorResize(size)] if size else [],
+                          batch_tfms=[scale, _ShowWindowed(), *_norm_tfms(norm)], dl_type=_DicomDL)
 
 # %% ../nbs/04_dataloaders.ipynb #8c3d2cc1
 def siim_small(download:bool=True,  # download when no local copy exists

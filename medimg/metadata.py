@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_metadata.ipynb #755987e1
 from __future__ import annotations
-import os, re, sys, math, time, threading, functools, datetime, warnings, dataclasses, multiprocessing as mp
+import os, re, sys, gc, math, time, threading, functools, datetime, warnings, dataclasses, multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 import numpy as np, pandas as pd
@@ -232,12 +232,15 @@ def _parallel_rows(files, n_workers, chunksize, progress, kw):
     chunks = [files[i:i+cs] for i in range(0, len(files), cs)]
     out = [None] * len(chunks)
     ctx = mp.get_context('fork') if 'fork' in mp.get_all_start_methods() else None
+    if ctx is not None: gc.freeze()   # forked workers see this process's objects as frozen: their collector never walks (so never copies) those pages
     try:
         with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),)) as ex:
             futs = {ex.submit(_rows, c, kw): i for i, c in enumerate(chunks)}
             for f in _progress(as_completed(futs), len(chunks), progress): out[futs[f]] = f.result()
     except Exception as e:
         warnings.warn(f"from_dicoms: worker processes failed ({type(e).__name__}: {e}); reading the rest in this process")
+    finally:
+        if ctx is not None: gc.unfreeze()
     return [r for c, o in zip(chunks, out) for r in (o if o is not None else _rows(c, kw))]
 
 # %% ../nbs/01_metadata.ipynb #76696191

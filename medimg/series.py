@@ -289,14 +289,39 @@ def _scale_factor(ds, frame, scaling):
     if ss is None: raise DicomError(f"{dataset_name(ds)}: no Philips ScaleSlope (2005,100E): scaling='philips' needs it")
     return 1. / (rescale_params(ds, frame or 0)[0] * ss)
 
+def _hu_into(ds, dest:np.ndarray) -> bool:
+    "Write `ds.hu()` of one plain greyscale frame into float32 `dest` (rows, cols), the same bits with no temporaries; False if `ds` needs `hu`"
+    if is_colour(ds) or 'ModalityLUTSequence' in ds or n_frames(ds) != 1: return False
+    px = pixel_array(ds)
+    if px.shape != dest.shape: return False
+    check_rescale_groups(ds)
+    slope, icpt = np.array(rescale_params(ds, 0), np.float32)   # float32, as `modality_lut` applies them
+    if (slope, icpt) == (1, 0): np.copyto(dest, px, casting='unsafe')   # exact: stored integers fit float32
+    else: np.add(np.multiply(px, slope, out=dest, dtype=np.float32, casting='unsafe'), icpt, out=dest)   # in float32, one pass each
+    return True
+
+def _read_slice(p): return read_dicom(p) if is_url(p) else dcmread(p)   # a path, a URL or a DICOMweb instance
+
 def _file_loader(scaling, progress=False):
     "A loader of slice items from single-frame files: each file decoded once, mosaics cut into their tiles"
     def load(items):
+        if scaling == 'dicom' and all(it['tile'] is None for it in items) and len({it['source'] for it in items}) == len(items):
+            vol = None   # plain slices: decoded straight into the preallocated volume, no list of slices to stack
+            for k, it in enumerate(progress_bar(items, leave=False) if progress else items):
+                ds = _read_slice(it['source'])
+                if vol is None: vol = torch.empty((len(items), int(ds.get('Rows') or 0), int(ds.get('Columns') or 0)))
+                dest = vol[k].numpy()
+                if _hu_into(ds, dest): continue
+                a = ds.hu()
+                if a.shape != dest.shape: break   # an odd slice: the general path below says what is wrong
+                dest[...] = a.numpy()
+            else:
+                if vol is not None: return vol
         cache, out = {}, []
         for it in (progress_bar(items, leave=False) if progress else items):
             p = it['source']
             if p not in cache:
-                ds = read_dicom(p) if is_url(p) else dcmread(p)   # a path, a URL or a DICOMweb instance
+                ds = _read_slice(p)
                 a = ds.hu() * _scale_factor(ds, None, scaling)
                 if it['tile'] is not None:
                     m = it['tile'][1]; r, c = a.shape[0]//m, a.shape[1]//m

@@ -5,6 +5,7 @@
 # %% ../nbs/02_windowing.ipynb #4f0d8282
 from __future__ import annotations
 import types
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 import kornia
@@ -311,11 +312,25 @@ def _dataset_nchan(ds:DcmDataset, wins, bins=None, frame:int=None) -> TensorImag
     return out.as_subclass(TensorImage)
 
 # %% ../nbs/02_windowing.ipynb #e03b6200
+@contextmanager
+def _cpu_one_thread(x):
+    "One torch intra-op thread while a batch transform works on the CPU: the same bits, and no pool of spinning threads on a busy machine"
+    n = torch.get_num_threads() if x.device.type == 'cpu' else 1
+    if n != 1: torch.set_num_threads(1)
+    try: yield
+    finally:
+        if n != 1: torch.set_num_threads(n)
+
+def _as_float(x):
+    "Integer stored values (8-bit items collated as they were read) as float32, exactly: what the windows expect"
+    return x if x.is_floating_point() else x.float()
+
 class ApplyWindows(DisplayedTransform):
     "Map a `TensorDicom` (..., 1, H, W) in modality units to a `TensorImage` (..., len(wins), H, W) in [0, 1]"
     order = 15
     def __init__(self, wins): super().__init__(); self.wins = list(wins)
-    def encodes(self, x:TensorDicom) -> TensorImage: return to_nchan(x, self.wins)
+    def encodes(self, x:TensorDicom) -> TensorImage:
+        with _cpu_one_thread(x): return to_nchan(_as_float(x), self.wins)
 
 class HistScaled(DisplayedTransform):
     "Map a `TensorDicom` in modality units to a histogram-scaled `TensorImage` in [0, 1] (per item on a batch)"
@@ -324,7 +339,7 @@ class HistScaled(DisplayedTransform):
         super().__init__(); self.brks, self.n_bins, self.max_samples = brks, n_bins, max_samples
     def encodes(self, x:TensorDicom) -> TensorImage:
         brks = None if self.brks is None else torch.as_tensor(self.brks).to(x.device)
-        return hist_scaled(x, brks, self.n_bins, self.max_samples).as_subclass(TensorImage)
+        with _cpu_one_thread(x): return hist_scaled(x, brks, self.n_bins, self.max_samples).as_subclass(TensorImage)
 
 # %% ../nbs/02_windowing.ipynb #570d74b5
 def _as4d(x):
