@@ -226,7 +226,8 @@ def read_header_from(fp,                # an open binary file, positioned at its
     except pydicom.errors.InvalidDicomError as e:
         raise DicomError(f"{fn}: not a DICOM file (no 'DICM' marker after the 128-byte preamble); "
                          "use force=True to read an old headerless file") from e
-    except PARSE_ERRORS as e: raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({e})") from e
+    except PARSE_ERRORS as e:   # `dcmread`'s words
+        raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({type(e).__name__}: {e})") from e
     pos = fp.tell()
     ts = ds.file_meta.get('TransferSyntaxUID')
     if ts == pydicom.uid.DeflatedExplicitVRLittleEndian: return parsed(_tidy(ds, True), fn)   # read to its end: nothing to tell
@@ -243,11 +244,9 @@ def read_header(fn,                # path of the file
     fn = Path(fn)
     if not fn.is_file(): dcmread(fn)   # no such file, or a folder, pipe or device: its error
     check_deflated(fn)                 # a deflated body is inflated by the read: refuse a bomb first
-    try:
+    try:                               # read once: a bad file's error in `dcmread`'s words, without reading it again
         with open(fn, 'rb') as fp: return read_header_from(fp, fn, os.fstat(fp.fileno()).st_size, force, tags)
-    except (DicomError, OSError):      # read once; only a bad file is read again, for `dcmread`'s own words
-        dcmread(fn, force=force, header_only=True, specific_tags=['TransferSyntaxUID'])
-        raise
+    except OSError as e: raise DicomError(f"{fn}: cannot be read: {e.strerror or e}") from e
 
 def read_rest(ds:DcmDataset, force:bool=False) -> DcmDataset:
     "`ds`, a header from `read_header`, with the rest of its file (the pixel data) read from where the header ended: the whole file as `dcmread` reads it, its header parsed once"
