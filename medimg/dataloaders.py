@@ -577,12 +577,32 @@ def _prepare_one(item, dest, wins, size, fmt, header=None) -> dict:
         return dict(written=res.written, existing=res.existing, rows=[], blank={}, status='bad', reason=_reason(e, fn, rel))
     return dict(written=res.written, existing=res.existing, rows=rows, blank=res.blank, status='ok', reason=None)
 
-def _convert_one(item, all_frames, dest, wins, size, fmt) -> dict:
-    "`_plan_one` then `_prepare_one` of the local file `item = (fn, rel, source, names)`, its header read and parsed once"
-    fn, rel, source, names = item
-    p = _plan_one((fn, rel, source), all_frames, keep=True)
+def _convert_one(item, all_frames, dest, wins, size, fmt, naming) -> dict:
+    "`_plan_one` then `_prepare_one` of `item = (fn, rel, source)`, each output named from its path as its header is read (`_plain_name(rel, frame, *naming)`); a local file's header is read and parsed once"
+    fn, rel, source = item
+    p = _plan_one(item, all_frames, keep=True)
     if p['status'] != 'ok': return dict(plan=p, out=None)
-    return dict(plan=p, out=_prepare_one((fn, rel, source, p['plan'], names), dest, wins, size, fmt, header=p.pop('header')))
+    h, names = p.pop('header'), {k: _plain_name(rel, k, *naming) for k in p['plan'][0]}
+    return dict(plan=p, out=_prepare_one((fn, rel, source, p['plan'], names), dest, wins, size, fmt, header=None if is_url(fn) else h))
+
+def _convert_failed(item, e) -> dict:
+    "`_prepare_failed` for `_convert_one`: the file is bad, its header could not be planned"
+    return dict(plan=_prepare_failed(item, e), out=None)
+
+def _may_collide(first:dict, all_frames:bool) -> set:
+    "The items whose output names may collide with another's, known before any file is read from their plain names `first` (item: name): names alike but for case, and with `all_frames` a name like another file's frame (x_f0001.png)"
+    from collections import Counter
+    key = {it: str(p).casefold() for it, p in first.items()}
+    count = Counter(key.values())
+    risky = {it for it, k in key.items() if count[k] > 1}
+    if all_frames:
+        by_key = {}
+        for it, k in key.items(): by_key.setdefault(k, []).append(it)
+        for it, p in first.items():
+            stem, digits = p.stem, p.stem[-4:]
+            if len(stem) > 6 and stem[-6:-4].casefold() == '_f' and digits.isascii() and digits.isdigit():
+                risky.add(it); risky.update(by_key.get(str(p.with_name(stem[:-6] + p.suffix)).casefold(), []))
+    return risky
 
 def _prepare_failed(item, e) -> dict:
     "The outcome of a file whose worker failed even with the file alone (see `dask_map`); the destination's failure stops the job"
@@ -671,14 +691,14 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
                         problems=join(dest, 'problems.csv'))
     def label(rel): return path_pseudonym(rel.as_posix(), salt) if names == 'pseudonym' else str(rel)
     def run(func, items, kw, show):   # here, or on the cluster: the same results in the same order
-        if client is not None: return dask_map(func, items, client, kw=kw, progress=show and progress, on_error=_prepare_failed)
+        if client is not None: return dask_map(func, items, client, kw=kw, progress=show and progress, on_error=_convert_failed if func is _convert_one else _prepare_failed)
         return [func(o, **kw) for o in show_progress(items, len(items), show and progress and bool(items), 'prepare: files ')]
     items = [(fn, Path(relative(fn, root))) for fn in files]
     items = [(fn, rel, label(rel)) for fn, rel in items]
     for d in getattr(files, 'unreadable', []):   # a sub-folder that cannot be searched: its files are unknown, say so
         res.bad[label(Path(relative(d, root)))] = "a folder that cannot be read: its files were not searched"
     limit, kw = _name_max(dest/'images') if local else 255, dict(dest=dest, wins=wins, size=size, fmt=fmt)
-    planned, headers, rows, late_bad = [], {}, [], {}
+    headers, rows, late_bad, naming = {}, [], {}, (FORMATS[fmt], names, salt, limit)
     def plan_ok(source, p):
         if p['status'] == 'ok': headers[source] = p['row']; return True
         (res.skipped if p['status'] == 'skipped' else res.bad)[source] = p['reason']; return False
@@ -686,20 +706,26 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
         nonlocal rows
         res.written += o['written']; res.existing += o['existing']; rows += o['rows']; res.blank.update(o['blank'])
         if o['status'] == 'bad': late_bad[source] = o['reason']
-    first = {(rel, None): _plain_name(rel, None, FORMATS[fmt], names, salt, limit) for _, rel, _ in items}
-    if client is None and not all_frames and not is_url(src) and len({str(p).casefold() for p in first.values()}) == len(first):
-        # one image per file, and no two names alike whichever files turn out to be images: the names are known before
-        # any file is read, so each file is planned and converted in one read (its header parsed once)
-        jobs = [(fn, rel, source, {None: first[(rel, None)]}) for fn, rel, source in items]
-        for (_, _, source, _), o in zip(jobs, run(_convert_one, jobs, dict(all_frames=all_frames, **kw), True)):
-            if plan_ok(source, o['plan']): done(source, o['out'])
-    else:
-        for (fn, rel, source), p in zip(items, run(_plan_one, items, dict(all_frames=all_frames), False)):
-            if plan_ok(source, p): planned.append((fn, rel, source, p['plan']))
-        out_names = output_names([(rel, k) for _, rel, _, (ks, _) in planned for k in ks], FORMATS[fmt], names, salt,
-                                 limit)   # every name decided before anything is written
-        jobs = [(fn, rel, source, plan, {k: out_names[(rel, k)] for k in plan[0]}) for fn, rel, source, plan in planned]
-        for (_, _, source, _, _), o in zip(jobs, run(_prepare_one, jobs, kw, True)): done(source, o)
+    # Each output is named from its source's path as its header is read (`_plain_name`), and each file converted in that
+    # one read; only files whose names may collide (names alike but for case, a name like a frame's) are planned first,
+    # so that `output_names` gives each member of a clash a suffix of its own, whichever order the files come in
+    first = {it: _plain_name(it[1], None, *naming) for it in items}
+    risky = _may_collide(first, all_frames)
+    plans = dict(zip([it for it in items if it in risky], run(_plan_one, [it for it in items if it in risky], dict(all_frames=all_frames), False)))
+    named = output_names([(it[1], k) for it, p in plans.items() if p['status'] == 'ok' for k in p['plan'][0]], *naming)
+    plain = {str(p).casefold() for it, p in first.items() if it not in risky}
+    if any(str(p).casefold() in plain for p in named.values()):   # a suffixed name that another file's plain name takes: plan all
+        rest = [it for it in items if it not in risky]
+        plans.update(zip(rest, run(_plan_one, rest, dict(all_frames=all_frames), False)))
+        named = output_names([(it[1], k) for it, p in plans.items() if p['status'] == 'ok' for k in p['plan'][0]], *naming)
+    jobs = [(*it, p['plan'], {k: named[(it[1], k)] for k in p['plan'][0]}) for it, p in plans.items() if p['status'] == 'ok']
+    outs = dict(zip([j[:3] for j in jobs], run(_prepare_one, jobs, kw, True)))
+    direct = [it for it in items if it not in plans]
+    outs.update((it, o) for it, o in zip(direct, run(_convert_one, direct, dict(all_frames=all_frames, naming=naming, **kw), True)))
+    for it in items:   # in the files' order, whichever way each was converted: the same tables
+        o = outs.get(it)
+        if it in plans: plan_ok(it[2], plans[it]) and done(it[2], o)
+        elif plan_ok(it[2], o['plan']): done(it[2], o['out'])
     res.bad.update(late_bad)   # files that failed in conversion after those that could not be planned
     _write_tables(res, rows, headers, salt)
     return res

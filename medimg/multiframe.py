@@ -45,28 +45,69 @@ def frame_layout(fn) -> dict:
     return r
 
 # %% ../nbs/03_multiframe.ipynb #903b4ec3
-_PIXEL_TAGS = {(0x7FE0, 0x0010): 'PixelData', (0x7FE0, 0x0008): 'FloatPixelData', (0x7FE0, 0x0009): 'DoubleFloatPixelData'}
+def _native_frame(f, p, opts:dict, index:int):
+    "Frame `index` of native little-endian integer pixel data (element `p`) read straight into its array, or `None` when pydicom's decoder is needed"
+    rows, cols, ba, bs, pr = (opts.get(k) for k in ('rows', 'columns', 'bits_allocated', 'bits_stored', 'pixel_representation'))
+    if not (p.keyword == 'PixelData' and opts.get('samples_per_pixel') == 1 and ba in (8, 16, 32) and isinstance(bs, int)
+            and 1 <= bs <= ba and pr in (0, 1) and isinstance(rows, int) and isinstance(cols, int) and rows > 0 and cols > 0): return None
+    n = rows*cols*ba//8
+    if p.length is not None and (index + 1)*n > p.length: raise ValueError(f"There is insufficient pixel data to contain {index + 1} frames")
+    a = np.empty((rows, cols), dtype=f"<{'i' if pr else 'u'}{ba//8}")   # pydicom's dtype; writeable, filled in place
+    f.seek(p.offset + index*n)
+    if f.readinto(memoryview(a).cast('B')) != n: raise ValueError(f"There is insufficient pixel data to contain {index + 1} frames")
+    return a
 
-def _decode_at(ds:DcmDataset, index:int) -> np.ndarray:
-    "Frame `index` of the file whose header `read_header` read into `ds`, decoded from where that header ended: pydicom's `pixel_array(path, index=)`, without parsing the header again"
-    ts, fn, pos = ds.file_meta.TransferSyntaxUID, ds.filename, getattr(ds, 'medimg_pixels_at', None)
+def _decode_from(f, ds:DcmDataset, index:int, p=None, opts=None) -> np.ndarray:
+    ts = ds.file_meta.TransferSyntaxUID
+    p = p or pixel_element(f, ds.medimg_pixels_at, ts.is_little_endian)
+    if p is None or p.keyword not in ('PixelData', 'FloatPixelData', 'DoubleFloatPixelData'): raise KeyError(p)
+    opts = opts or dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts, pixel_keyword=p.keyword)
+    if p.vr is not None: opts['pixel_vr'] = p.vr
+    if not ts.is_encapsulated and ts.is_little_endian and (a := _native_frame(f, p, opts, index)) is not None: return a
+    f.seek(p.offset)
+    return pxl.get_decoder(ts).as_array(f, index=index, validate=True, **opts)[0]
+
+def _decode_at(ds:DcmDataset, index:int, f=None, p=None, opts=None) -> np.ndarray:
+    "Frame `index` of the file whose header `read_header` read into `ds` (open as `f`, its pixel element `p`), decoded from where that header ended: pydicom's `pixel_array(path, index=)`, without parsing the header again"
     try:
-        with open(fn, 'rb') as f:
-            f.seek(pos)
-            b, e, opts = f.read(8), '<' if ts.is_little_endian else '>', dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts)
-            if ts.is_implicit_VR: g, el, _ = struct.unpack(e + 'HHL', b)
-            else:
-                g, el, vr, _ = struct.unpack(e + 'HH2sH', b)
-                opts['pixel_vr'] = vr.decode('ascii'); f.read(4)   # pixel data VRs have a 32-bit length
-            opts['pixel_keyword'] = _PIXEL_TAGS[(g, el)]
-            return pxl.get_decoder(ts).as_array(f, index=index, validate=True, **opts)[0]
-    except (TypeError, KeyError, struct.error, UnicodeDecodeError): return pxl.pixel_array(fn, index=index)   # pydicom reads it its own way
+        if f is not None: return _decode_from(f, ds, index, p, opts)
+        with open(ds.filename, 'rb') as f: return _decode_from(f, ds, index)
+    except (TypeError, KeyError, struct.error, UnicodeDecodeError): return pxl.pixel_array(ds.filename, index=index)   # pydicom reads it its own way
+
+_FRAME_SOURCES = {}   # path -> (file size, header bytes, header, pixel element, decoding options) of the last few native files read
+
+def _frame_source(fn):
+    "`(open file, header, pixel element, options)` of a native file `fn` (`(None, header, ...)` otherwise): its header parsed and checked once, reused while its bytes up to the pixel data are unchanged"
+    key = str(fn); hit = _FRAME_SOURCES.get(key)
+    if hit is not None:
+        try:
+            f = open(fn, 'rb')
+            if f.seek(0, 2) == hit[0] and f.seek(0) == 0 and f.read(len(hit[1])) == hit[1]: return (f,) + hit[2:]
+            f.close()
+        except OSError: pass   # gone or unreadable: read_header says so
+    ds = read_header(fn)
+    check_decodable(ds, header_only=True)
+    ts, pos = ds.file_meta.TransferSyntaxUID, getattr(ds, 'medimg_pixels_at', None)
+    if ts.is_encapsulated or ts.is_deflated or pos is None: return None, ds, None, None
+    f = open(fn, 'rb')
+    try:
+        p = pixel_element(f, pos, ts.is_little_endian)
+        opts = None if p is None else dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts, pixel_keyword=p.keyword)
+        if p is not None and pos < 1 << 20:   # the header's bytes (up to the pixel data's value) tell whether the file changed
+            size = f.seek(0, 2); f.seek(0)
+            if len(_FRAME_SOURCES) >= 8: _FRAME_SOURCES.clear()   # a few files: a viewer's, a DataLoader worker's current ones
+            _FRAME_SOURCES[key] = (size, f.read(p.offset), ds, p, opts)
+        return f, ds, p, opts
+    except BaseException: f.close(); raise
 
 def read_frame(fn, frame:int=0) -> np.ndarray:
     "Stored values of frame `frame` of the DICOM file `fn`, reading and decoding only that frame"
     if hasattr(fn, 'read_frame'): return fn.read_frame(frame)   # a remote instance that serves single frames (DICOMweb)
-    ds = read_header(fn)
-    check_decodable(ds, header_only=True)
+    f, ds, p, opts = _frame_source(fn)
+    if f is not None:   # native: read exactly the frame's bytes
+        with f:
+            k = frame_index(ds, frame)
+            with decoding(ds): return _decode_at(ds, k, f, p, opts)
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
     k = frame_index(ds, frame)
     check_frame(fn, ds, k)   # the size checks pixel_array makes, on this frame's bytes, before decoding

@@ -5,6 +5,7 @@
 # %% ../nbs/00_core.ipynb #4f91daa5
 from __future__ import annotations
 import os, re, struct, zlib
+from collections import namedtuple
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np
@@ -14,11 +15,12 @@ from pydicom import pixels as pxl, encaps
 from pydicom.filereader import read_file_meta_info
 
 # %% auto #0
-__all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS', 'is_dicom',
-           'get_dicom_files', 'FileList', 'dicom_paths', 'DicomError', 'file_problem', 'check_deflated', 'dcmread',
-           'parsed', 'read_header_from', 'read_header', 'read_rest', 'dataset_name', 'transfer_syntax_name', 'some_of',
-           'source_name', 'error_message', 'n_frames', 'check_decodable', 'check_pixel_data', 'check_codestream',
-           'check_frame', 'decoding', 'frame_index', 'pixel_array', 'atomic_write', 'remove_partial']
+__all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PixelElement', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS',
+           'is_dicom', 'get_dicom_files', 'FileList', 'dicom_paths', 'DicomError', 'file_problem', 'check_deflated',
+           'dcmread', 'parsed', 'pixel_element', 'read_header_from', 'read_header', 'read_rest', 'dataset_name',
+           'transfer_syntax_name', 'some_of', 'source_name', 'error_message', 'n_frames', 'check_decodable',
+           'check_pixel_data', 'check_codestream', 'check_frame', 'decoding', 'frame_index', 'pixel_array',
+           'atomic_write', 'remove_partial']
 
 # %% ../nbs/00_core.ipynb #b9d3095b
 DICOM_EXTENSIONS = {'.dcm', '.dicom', '.dcm30', '.ima'}
@@ -160,16 +162,30 @@ Path.dcmread = dcmread   # fastai's spelling: `Path(fn).dcmread()`
 # %% ../nbs/00_core.ipynb #fd4c2656
 _LONG_VRS = {b'OB', b'OD', b'OF', b'OL', b'OV', b'OW', b'SQ', b'SV', b'UC', b'UN', b'UR', b'UT', b'UV'}
 
-def _element_end(fp, little_endian:bool, pos:int):
-    "Byte where the element at `pos` of open file `fp` ends (`None` if of undefined length)"
-    b = fp.read(12)
+PixelElement = namedtuple('PixelElement', 'keyword vr offset length')
+PixelElement.__doc__ = "An element's header: `keyword` (the tag when not pixel data), `vr` (`None` in implicit VR), `offset` of its value, `length` (`None`: undefined)"
+_PIXEL_BY_TAG = {0x7FE00010: 'PixelData', 0x7FE00008: 'FloatPixelData', 0x7FE00009: 'DoubleFloatPixelData'}
+_VR_NAMES = {v.value.encode('ascii') for v in pydicom.valuerep.VR}
+
+def pixel_element(fp,                     # an open binary file
+                  pos:int,                # where the element starts: `ds.medimg_pixels_at` of a `read_header` dataset
+                  little_endian:bool=True, # the transfer syntax's byte order
+                 ) -> PixelElement|None:
+    "The header of the element at byte `pos` of `fp` (where `read_header` stopped: the pixel data), read once; `None` if the file ends there"
+    fp.seek(pos); b = fp.read(12)
     if len(b) < 8: return None
     e = '<' if little_endian else '>'
-    vr = b[4:6]
-    if not (vr.isalpha() and vr.isupper()): n, hdr = struct.unpack(e + 'L', b[4:8])[0], 8   # implicit VR
+    g, el = struct.unpack(e + 'HH', b[:4])
+    kw, vr = _PIXEL_BY_TAG.get(g << 16 | el, f'({g:04X},{el:04X})'), b[4:6]
+    if vr not in _VR_NAMES: vr, n, hdr = None, struct.unpack(e + 'L', b[4:8])[0], 8   # implicit VR: no VR in the file
     elif vr in _LONG_VRS: n, hdr = (struct.unpack(e + 'L', b[8:12])[0] if len(b) == 12 else 0), 12
     else: n, hdr = struct.unpack(e + 'H', b[6:8])[0], 8
-    return None if n == 0xFFFFFFFF else pos + hdr + n
+    return PixelElement(kw, vr if vr is None else vr.decode('ascii'), pos + hdr, None if n == 0xFFFFFFFF else n)
+
+def _element_end(fp, little_endian:bool, pos:int):
+    "Byte where the element at `pos` of open file `fp` ends (`None` if of undefined length)"
+    p = pixel_element(fp, pos, little_endian)
+    return None if p is None or p.length is None else p.offset + p.length
 
 _DELIMITER, _ITEM = b'\xfe\xff\xdd\xe0\0\0\0\0', b'\xfe\xff\x00\xe0'
 
@@ -210,7 +226,8 @@ def read_header_from(fp,                # an open binary file, positioned at its
     except pydicom.errors.InvalidDicomError as e:
         raise DicomError(f"{fn}: not a DICOM file (no 'DICM' marker after the 128-byte preamble); "
                          "use force=True to read an old headerless file") from e
-    except PARSE_ERRORS as e: raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({e})") from e
+    except PARSE_ERRORS as e:   # `dcmread`'s words
+        raise DicomError(f"{fn}: could not be parsed, the file is truncated or corrupt ({type(e).__name__}: {e})") from e
     pos = fp.tell()
     ts = ds.file_meta.get('TransferSyntaxUID')
     if ts == pydicom.uid.DeflatedExplicitVRLittleEndian: return parsed(_tidy(ds, True), fn)   # read to its end: nothing to tell
@@ -227,11 +244,9 @@ def read_header(fn,                # path of the file
     fn = Path(fn)
     if not fn.is_file(): dcmread(fn)   # no such file, or a folder, pipe or device: its error
     check_deflated(fn)                 # a deflated body is inflated by the read: refuse a bomb first
-    try:
+    try:                               # read once: a bad file's error in `dcmread`'s words, without reading it again
         with open(fn, 'rb') as fp: return read_header_from(fp, fn, os.fstat(fp.fileno()).st_size, force, tags)
-    except (DicomError, OSError):      # read once; only a bad file is read again, for `dcmread`'s own words
-        dcmread(fn, force=force, header_only=True, specific_tags=['TransferSyntaxUID'])
-        raise
+    except OSError as e: raise DicomError(f"{fn}: cannot be read: {e.strerror or e}") from e
 
 def read_rest(ds:DcmDataset, force:bool=False) -> DcmDataset:
     "`ds`, a header from `read_header`, with the rest of its file (the pixel data) read from where the header ended: the whole file as `dcmread` reads it, its header parsed once"
@@ -356,7 +371,7 @@ def check_frame(fn, ds:DcmDataset, index:int):
     "`check_codestream` of frame `index` of file `fn` (whose header `read_header` gave `ds`), reading only that frame's bytes"
     if ds.file_meta.TransferSyntaxUID not in J2K_SYNTAXES or getattr(ds, 'medimg_pixels_at', None) is None: return
     with open(fn, 'rb') as f, file_problem(fn, "the encapsulated pixel data is malformed (its offset table or fragment items)"):
-        f.seek(ds.medimg_pixels_at + 12)   # encapsulated data is explicit VR: a 12-byte element header
+        f.seek(pixel_element(f, ds.medimg_pixels_at).offset)   # the fragment items start where the element's value does
         frame = encaps.get_frame(f, index, number_of_frames=n_frames(ds))
     check_codestream(ds, frame[:50])
 
