@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from pydicom.datadict import dictionary_VR, tag_for_keyword, keyword_for_tag, RepeatersDictionary
 from pydicom.multival import MultiValue
+from pydicom.dataelem import RawDataElement
 from pydicom.valuerep import DA, DT, TM
 from pydicom.tag import Tag
 from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
@@ -75,6 +76,7 @@ def dicom_value(v, vr:str):
 _SKIP_VRS = {'SQ', 'OB', 'OW', 'OD', 'OF', 'OL', 'OV', 'UN'}
 _PX_TAGS = {0x7FE00008, 0x7FE00009, 0x7FE00010}   # float, double and integer pixel data
 _TAG_INFO = {}                                      # tag -> keyword, or None: never a column
+_AMBIGUOUS = set()                                  # tags whose VR the dictionary leaves open ('US or SS'): it depends on the file
 
 def _skip_vr(vr): return not _SKIP_VRS.isdisjoint(vr.split(' or '))   # 'OB or OW' etc. from the dictionary
 
@@ -84,7 +86,9 @@ def _tag_info(tag):
     if kw is not False: return kw
     kw = None
     if not tag.is_private and tag.element != 0 and tag not in _PX_TAGS:
-        try: kw = keyword_for_tag(tag) if not _skip_vr(dictionary_VR(tag)) else None
+        try:
+            kw = keyword_for_tag(tag) if not _skip_vr(dictionary_VR(tag)) else None
+            if ' or ' in dictionary_VR(tag): _AMBIGUOUS.add(tag)
         except KeyError: pass                                           # a public tag unknown to pydicom
     _TAG_INFO[tag] = kw = kw or None
     return kw
@@ -152,6 +156,33 @@ def _functional_groups(ds, r, max_multi):
             if k in it and k not in r: _put(r, k, dicom_value(it[k].value, it[k].VR), max_multi)
 
 # %% ../nbs/01_metadata.ipynb #04f7182d
+_PLAIN = {}   # (tag, VR, bytes, byte order, VR explicit or not, character set) -> (VR, plain value)
+
+def _plain(e):
+    "`(VR, plain value)` of the element `e` (a malformed value: its text)"
+    try: return e.VR, dicom_value(e.value, e.VR)
+    except (ValueError, TypeError, OverflowError): return e.VR, str(e.value)
+
+def _plain_items(ds):
+    "`(keyword, plain value)` of the elements `as_dict` keeps; a raw value met before (same tag, bytes, VR, encoding) is not converted again"
+    raw, cs = ds._dict, None
+    for tag in ds.keys():
+        kw = _tag_info(tag)
+        if kw is None: continue
+        el, key = raw.get(tag), None
+        if type(el) is RawDataElement and el.value is not None and len(el.value) <= 256 and tag not in _AMBIGUOUS:
+            if cs is None: cs = repr(ds.original_character_set or ds._character_set)
+            key = (tag, el.VR, el.value, el.is_little_endian, el.is_implicit_VR, cs)
+            got = _PLAIN.get(key)
+            if got is not None:
+                if got[0] not in _SKIP_VRS: yield kw, got[1]
+                continue
+        got = _plain(ds[tag])   # parsed by pydicom (a malformed header raises DicomError naming the file)
+        if key is not None:
+            if len(_PLAIN) > 20_000: _PLAIN.clear()   # values unique to each file (UIDs, times) fill it; keep it small
+            _PLAIN[key] = got
+        if got[0] not in _SKIP_VRS: yield kw, got[1]   # the file may say UN (or worse) where the dictionary does not
+
 def as_dict(ds:DcmDataset,
             px_summ:bool=False,  # add the pixel summary (px_summary): needs the pixel data
             window:tuple=None,   # (width, level) for img_pct_window; default: the file's own window
@@ -161,9 +192,7 @@ def as_dict(ds:DcmDataset,
     r = {}
     meta = getattr(ds, 'file_meta', None)
     if meta is not None and 'TransferSyntaxUID' in meta: r['TransferSyntaxUID'] = str(meta.TransferSyntaxUID)
-    for k, e in _header_items(ds):
-        try: _put(r, k, dicom_value(e.value, e.VR), max_multi)
-        except (ValueError, TypeError, OverflowError): r[k] = str(e.value)   # malformed value: keep its text
+    for k, v in _plain_items(ds): _put(r, k, v, max_multi)
     _functional_groups(ds, r, max_multi)
     if px_summ: r.update(px_summary(ds, window))
     return r
