@@ -168,7 +168,7 @@ _PIXEL_BY_TAG = {0x7FE00010: 'PixelData', 0x7FE00008: 'FloatPixelData', 0x7FE000
 _VR_NAMES = {v.value.encode('ascii') for v in pydicom.valuerep.VR}
 
 def pixel_element(fp,                     # an open binary file
-                  pos:int,                # where the element starts: `ds.medimg_pixels_at` of a `read_header` dataset
+                  pos:int,                # where the element starts: ds.medimg_pixels_at of a read_header dataset
                   little_endian:bool=True, # the transfer syntax's byte order
                  ) -> PixelElement|None:
     "The header of the element at byte `pos` of `fp` (where `read_header` stopped: the pixel data), read once; `None` if the file ends there"
