@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np, pydicom, torch
 warnings.filterwarnings('ignore')
 os.environ.setdefault('MEDIMG_DATA', str(Path(__file__).resolve().parents[2]/'shared'/'data'))
-from medimg.multiframe import read_series
+from medimg.series import read_series
 
 def floor(src):
     "pydicom loop + sort along the slice normal + np.stack of the modality values (float32)"
