@@ -157,9 +157,10 @@ def _fastai_copy(name:str, url:str, download:bool=True) -> Path|None:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore'); from fastai.data.external import untar_data, fastai_path
         got = Path(fastai_path('data'))/url.rsplit('/', 1)[-1].split('.')[0]
-        if not _complete(name, got) and download: got = untar_data(url)
+        if _complete(name, got): return got
+        got = untar_data(url) if download else None
     except Exception: return None   # no fastai, offline, or fastai's server down: the file-by-file copy is next
-    return got if _complete(name, got) else None
+    return got if got is not None and _complete(name, got) else None
 
 def dataset(name:str,        # a key of DATASETS, e.g. 'tcia-ct-medical-images'
             download=True,   # download the public original when no complete local copy exists

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json, os, hashlib, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # raised inside fastai's import
 from types import SimpleNamespace
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -33,7 +32,7 @@ from .deid import keyed_hash, burned_in_risk
 from .metadata import from_dicoms, header_row, rows_table, drop_phi, write_csv, path_pseudonym, show_progress
 from .storage import (dicom_files, relative, read_dicom, is_url, join, exists, read_bytes, atomic_output,
                             clean_partial, dask_map)
-from .windowing import (ApplyWindows, HistScaled, save_jpg, read_jpg, save_tif16, read_tif16,
+from .windowing import (ApplyWindows, HistScaled, one_torch_thread, save_jpg, read_jpg, save_tif16, read_tif16,
                               save_npy, load_npy, uint8_image)
 
 # %% auto #0
@@ -41,8 +40,8 @@ __all__ = ['LESION_SOURCES', 'FORMATS', 'FILE_PROBLEMS', 'bilinear_resize', 'res
            'dicom_item', 'DicomBlock', 'siim_small', 'GroupSplitter', 'patient_splitter', 'wilson_ci', 'roc_auc',
            'auc_ci', 'binary_report', 'patient_folds', 'youden_threshold', 'tag_rule', 'make_lesion_dataset',
            'TensorDicomMask', 'dicom_mask', 'DicomMaskBlock', 'DicomSegmentationDataLoaders', 'u16_offset',
-           'prepared_image', 'prepared_tensor', 'output_names', 'path_inside', 'one_torch_thread', 'OutputError',
-           'PrepareResult', 'check_prepare_options', 'prepare', 'sample_dicom_dir']
+           'prepared_image', 'prepared_tensor', 'output_names', 'path_inside', 'OutputError', 'PrepareResult',
+           'check_prepare_options', 'prepare', 'sample_dicom_dir']
 
 # %% ../nbs/04_dataloaders.ipynb #5cff93fd
 def _linear_taps(n_in:int, n_out:int, device=None) -> tuple:
@@ -60,32 +59,13 @@ def bilinear_resize(x:torch.Tensor, size) -> torch.Tensor:
     return (x[..., i0] * (1 - w) + x[..., i1] * w).float()
 
 def _area_exact(x:torch.Tensor, fh:int, fw:int) -> torch.Tensor:
-    "Plain float32 (C, H, W) `x` shrunk by whole factors `fh`, `fw` (a power of two in all): `F.interpolate`'s area mode, the same bits, summed in its order"
+    "Plain float32 or 8-bit (C, H, W) `x` shrunk by whole factors `fh`, `fw` (a power of two in all): `F.interpolate`'s area mode, the same bits, summed in its order (8-bit values as integers: every float32 partial sum of them is an exact integer)"
     a = x.numpy()
-    s = a[:, ::fh, ::fw].copy()
+    s = a[:, ::fh, ::fw].astype(np.int32 if a.dtype.kind in 'iu' else np.float32)   # a copy to sum into
     for i in range(fh):
         for j in range(fw):
             if i or j: s += a[:, i::fh, j::fw]
-    s /= np.float32(fh*fw)   # a power of two: exact, whether divided once or per axis
-    return torch.from_numpy(s)
-
-def _area_exact_8bit(x:torch.Tensor, fh:int, fw:int) -> torch.Tensor:
-    "`_area_exact` of 8-bit (C, H, W) `x`, summed as integers: every float32 partial sum of 8-bit values is an exact integer, so the same bits"
-    a = x.numpy()
-    s = a[:, ::fh, ::fw].astype(np.int32)
-    for i in range(fh):
-        for j in range(fw):
-            if i or j: s += a[:, i::fh, j::fw]
-    return torch.from_numpy(s.astype(np.float32) / np.float32(fh*fw))
-
-@contextmanager
-def _one_thread():
-    "One torch intra-op thread for a per-item resize (the caller's setting is restored): no pool of spinning threads for one image"
-    n = torch.get_num_threads()
-    if n != 1: torch.set_num_threads(1)
-    try: yield
-    finally:
-        if n != 1: torch.set_num_threads(n)
+    return torch.from_numpy(s.astype(np.float32, copy=False) / np.float32(fh*fw))   # a power of two: exact, whether divided once or per axis
 
 def resize_image(x:torch.Tensor, size:tuple) -> torch.Tensor:
     "(C, H, W) image `x` resized to `size`: area averaging when shrinking, `bilinear_resize` when enlarging; integers come back as float32"
@@ -93,7 +73,7 @@ def resize_image(x:torch.Tensor, size:tuple) -> torch.Tensor:
     (h, w), (fh, fw) = x.shape[-2:], (x.shape[-2] // size[0], x.shape[-1] // size[1])
     if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
-        return _area_exact_8bit(x.as_subclass(torch.Tensor), fh, fw).as_subclass(type(x))   # 8-bit items: no float copy of the full image
+        return _area_exact(x.as_subclass(torch.Tensor), fh, fw).as_subclass(type(x))   # 8-bit items: no float copy of the full image
     if not x.is_floating_point(): x = x.float()   # exact for 8- and 16-bit values
     if (type(x) is torch.Tensor and x.dtype == torch.float32 and x.device.type == 'cpu' and x.ndim == 3 and not x.requires_grad
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
@@ -106,8 +86,7 @@ class TensorResize(DisplayedTransform):
     order = 6   # after `ToTensor`, so PIL masks are tensors by then
     def __init__(self, size): self.size = (size, size) if isinstance(size, int) else tuple(size)
     def encodes(self, x:TensorImage):
-        if x.device.type != 'cpu': return resize_image(x, self.size)
-        with _one_thread(): return resize_image(x, self.size)
+        with one_torch_thread(x.device.type == 'cpu'): return resize_image(x, self.size)
     def encodes(self, x:TensorMask):
         if tuple(x.shape[-2:]) == self.size: return x
         return F.interpolate(x[None, None].float(), size=self.size, mode='nearest')[0, 0].to(x.dtype)
@@ -143,7 +122,7 @@ def dicom_item(fn,            # DICOM path, dataset, or remote instance
 class _DicomDL(TfmdDL):
     "fastai's `TfmdDL`, collating each batch on one torch thread on the CPU (a copy: the same bits; a pool of spinning threads only slows it on a busy machine)"
     def create_batch(self, b):
-        with _one_thread(): return super().create_batch(b)
+        with one_torch_thread(): return super().create_batch(b)
 
 def DicomBlock(wins=None,         # windows (width, level) (one channel each); None: per-image HistScaled
                size=None,         # resize items to size (int or (rows, cols)) with TensorResize
@@ -499,15 +478,6 @@ def _check_settings(dest:Path, settings:dict):
                                              "resuming would mix them; choose another DEST or delete that folder")
     else:
         with atomic_output(fn) as tmp: tmp.write_text(json.dumps(settings))
-
-@contextmanager
-def one_torch_thread():
-    "Run the block with one torch intra-op thread (small per-image work: a busy pool of spinning threads only slows it); the caller's setting is restored"
-    n = torch.get_num_threads()
-    if n != 1: torch.set_num_threads(1)
-    try: yield
-    finally:
-        if n != 1: torch.set_num_threads(n)
 
 class _NoImage(Exception): "A DICOM without pixel data (a report, RT plan, DICOMDIR, ...): skipped, not an error"
 

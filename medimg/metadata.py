@@ -87,8 +87,9 @@ def _tag_info(tag):
     kw = None
     if not tag.is_private and tag.element != 0 and tag not in _PX_TAGS:
         try:
-            kw = keyword_for_tag(tag) if not _skip_vr(dictionary_VR(tag)) else None
-            if ' or ' in dictionary_VR(tag): _AMBIGUOUS.add(tag)
+            vr = dictionary_VR(tag)
+            kw = keyword_for_tag(tag) if not _skip_vr(vr) else None
+            if ' or ' in vr: _AMBIGUOUS.add(tag)
         except KeyError: pass                                           # a public tag unknown to pydicom
     _TAG_INFO[tag] = kw = kw or None
     return kw

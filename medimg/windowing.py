@@ -21,9 +21,9 @@ from .vision import *
 
 # %% auto #0
 __all__ = ['TISSUE_HU', 'dicom_windows', 'windowed', 'check_grey', 'model_values', 'freqhist_bins', 'hist_scaled', 'to_nchan',
-           'to_3chan', 'ApplyWindows', 'HistScaled', 'uniform_blur2d', 'gauss_blur2d', 'mask_from_blur', 'mask2bbox',
-           'square_bbox', 'crop_resize', 'uint8_image', 'save_jpg', 'read_jpg', 'to_uint16', 'save_tif16', 'read_tif16',
-           'save_npy', 'load_npy']
+           'to_3chan', 'one_torch_thread', 'ApplyWindows', 'HistScaled', 'uniform_blur2d', 'gauss_blur2d',
+           'mask_from_blur', 'mask2bbox', 'square_bbox', 'crop_resize', 'uint8_image', 'save_jpg', 'read_jpg',
+           'to_uint16', 'save_tif16', 'read_tif16', 'save_npy', 'load_npy']
 
 # %% ../nbs/02_windowing.ipynb #5e17cc6d
 TISSUE_HU = dict(air=(-1024, -950), lung=(-950, -500), fat=(-150, -50), water=(-10, 20), soft_tissue=(20, 80),
@@ -313,9 +313,9 @@ def _dataset_nchan(ds:DcmDataset, wins, bins=None, frame:int=None) -> TensorImag
 
 # %% ../nbs/02_windowing.ipynb #e03b6200
 @contextmanager
-def _cpu_one_thread(x):
-    "One torch intra-op thread while a batch transform works on the CPU: the same bits, and no pool of spinning threads on a busy machine"
-    n = torch.get_num_threads() if x.device.type == 'cpu' else 1
+def one_torch_thread(on:bool=True):   # False: leave torch's threads as they are (work on a GPU)
+    "Run the block with one torch intra-op thread (small per-image or per-batch CPU work: the same bits, and no pool of spinning threads that only slows it on a busy machine); the caller's setting is restored"
+    n = torch.get_num_threads() if on else 1
     if n != 1: torch.set_num_threads(1)
     try: yield
     finally:
@@ -330,7 +330,7 @@ class ApplyWindows(DisplayedTransform):
     order = 15
     def __init__(self, wins): super().__init__(); self.wins = list(wins)
     def encodes(self, x:TensorDicom) -> TensorImage:
-        with _cpu_one_thread(x): return to_nchan(_as_float(x), self.wins)
+        with one_torch_thread(x.device.type == 'cpu'): return to_nchan(_as_float(x), self.wins)
 
 class HistScaled(DisplayedTransform):
     "Map a `TensorDicom` in modality units to a histogram-scaled `TensorImage` in [0, 1] (per item on a batch)"
@@ -339,7 +339,7 @@ class HistScaled(DisplayedTransform):
         super().__init__(); self.brks, self.n_bins, self.max_samples = brks, n_bins, max_samples
     def encodes(self, x:TensorDicom) -> TensorImage:
         brks = None if self.brks is None else torch.as_tensor(self.brks).to(x.device)
-        with _cpu_one_thread(x): return hist_scaled(x, brks, self.n_bins, self.max_samples).as_subclass(TensorImage)
+        with one_torch_thread(x.device.type == 'cpu'): return hist_scaled(x, brks, self.n_bins, self.max_samples).as_subclass(TensorImage)
 
 # %% ../nbs/02_windowing.ipynb #570d74b5
 def _as4d(x):
