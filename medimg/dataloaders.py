@@ -29,7 +29,7 @@ from .reading import DicomError, DICOM_EXTENSIONS, dcmread, pixel_array, n_frame
 from .pixels import display_px, is_colour, rescale_params, apply_window
 from .vision import TensorDicom
 from .deid import keyed_hash, burned_in_risk
-from .metadata import from_dicoms, header_row, rows_table, drop_phi, write_csv, path_pseudonym, show_progress
+from .metadata import from_dicoms, header_row, rows_table, drop_phi, write_csv, path_pseudonym, show_progress, pool_map, auto_workers
 from .storage import (dicom_files, relative, read_dicom, is_url, join, exists, read_bytes, atomic_output,
                             clean_partial, dask_map)
 from .windowing import (ApplyWindows, HistScaled, one_torch_thread, save_jpg, read_jpg, save_tif16, read_tif16,
@@ -574,6 +574,8 @@ def _may_collide(first:dict, all_frames:bool) -> set:
                 risky.add(it); risky.update(by_key.get(str(p.with_name(stem[:-6] + p.suffix)).casefold(), []))
     return risky
 
+def _each(chunk, job) -> list: return [job['func'](o, **job['kw']) for o in chunk]   # one pool task of `prepare`
+
 def _prepare_failed(item, e) -> dict:
     "The outcome of a file whose worker failed even with the file alone (see `dask_map`); the destination's failure stops the job"
     if isinstance(e, OutputError): raise e
@@ -629,6 +631,7 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
             names:str='source',  # output names: 'source' (the source's folders and name) or 'pseudonym' (keyed hashes, no paths)
             salt:str=None,       # secret key of the pseudonyms (names and UIDs); required with names='pseudonym'
             client=None,         # a Dask Client or scheduler address: convert the files on that cluster
+            n_workers:int=None,  # worker processes of a local job; 0 converts here; default: the cores (at most 8) for 64 files or more
            ) -> PrepareResult:
     "Convert every DICOM under `src` into an ML-ready image in `dest/images`, with `dest/metadata.csv`; resumable"
     check_prepare_options(wins, size, fmt)
@@ -662,8 +665,11 @@ def prepare(src,                 # folder of DICOMs (searched recursively), a si
     def label(rel): return path_pseudonym(rel.as_posix(), salt) if names == 'pseudonym' else str(rel)
     def run(func, items, kw, show):   # here, or on the cluster: the same results in the same order
         if client is not None: return dask_map(func, items, client, kw=kw, progress=show and progress, on_error=_convert_failed if func is _convert_one else _prepare_failed)
+        if workers and len(items) > 1:   # the same results in the same order, with the destination's failure stopping the job
+            return pool_map(_each, items, workers, dict(func=func, kw=kw), progress=show and progress, label='prepare: files ', job='prepare', stop=(OutputError,))
         return [func(o, **kw) for o in show_progress(items, len(items), show and progress and bool(items), 'prepare: files ')]
     items = [(fn, Path(relative(fn, root))) for fn in files]
+    workers = auto_workers(n_workers, len(items)) if client is None and local and not is_url(src) else 0
     items = [(fn, rel, label(rel)) for fn, rel in items]
     for d in getattr(files, 'unreadable', []):   # a sub-folder that cannot be searched: its files are unknown, say so
         res.bad[label(Path(relative(d, root)))] = "a folder that cannot be read: its files were not searched"

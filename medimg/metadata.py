@@ -22,8 +22,8 @@ from .storage import read_dicom, dicom_files, dask_map, join, exists, atomic_out
 
 # %% auto #0
 __all__ = ['HEADER_GROUPS', 'PROFILE_SWITCHES', 'header_table', 'age_years', 'dicom_value', 'header_elements', 'px_summary',
-           'as_dict', 'header_row', 'show_progress', 'rows_table', 'from_dicoms', 'pseudonym', 'path_pseudonym',
-           'drop_phi', 'csv_safe', 'write_csv', 'export_csv']
+           'as_dict', 'header_row', 'show_progress', 'pool_map', 'auto_workers', 'rows_table', 'from_dicoms',
+           'pseudonym', 'path_pseudonym', 'drop_phi', 'csv_safe', 'write_csv', 'export_csv']
 
 # %% ../nbs/01_metadata.ipynb #1527fcfb
 HEADER_GROUPS = dict(
@@ -256,22 +256,36 @@ def _die_with_parent(parent:int):
         os._exit(1)
     threading.Thread(target=watch, daemon=True).start()
 
-def _parallel_rows(files, n_workers, chunksize, progress, kw):
-    "Rows of `files` from a pool of `n_workers` processes; chunks the pool could not do are read here"
-    cs = chunksize or (1 if kw['px_summ'] else max(1, min(32, -(-len(files) // (4*n_workers)))))   # decoding: balance by file
-    chunks = [files[i:i+cs] for i in range(0, len(files), cs)]
+def pool_map(chunk_func,           # chunk_func(items, kw): one result per item; a module-level function (sent to the workers)
+             items:list,           # what to do
+             n_workers:int,        # worker processes, forked where the platform allows
+             kw:dict,              # keyword arguments of every call
+             chunksize:int=None,   # items per task (default: up to 32, about 4 tasks per worker)
+             progress:bool=False,  # show a progress bar, counting items
+             label:str='',         # what the plain progress lines start with
+             job:str='pool_map',   # the job's name, for the warning when the pool fails
+             stop=(),              # exception types that end the job (raised at once), not just the pool
+            ) -> list:
+    "`chunk_func` over `items` on a pool of `n_workers` processes that die with this one, results in order; chunks a failed pool did not do run here"
+    cs = chunksize or max(1, min(32, -(-len(items) // (4*n_workers))))
+    chunks = [items[i:i+cs] for i in range(0, len(items), cs)]
     out = [None] * len(chunks)
     ctx = mp.get_context('fork') if 'fork' in mp.get_all_start_methods() else None
     if ctx is not None: gc.freeze()   # forked workers see this process's objects as frozen: their collector never walks (so never copies) those pages
     try:
         with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_die_with_parent, initargs=(os.getpid(),)) as ex:
-            futs = {ex.submit(_rows, c, kw): i for i, c in enumerate(chunks)}
-            for f in _progress(as_completed(futs), len(chunks), progress): out[futs[f]] = f.result()
+            futs = {ex.submit(chunk_func, c, kw): i for i, c in enumerate(chunks)}
+            def done():   # one step per item, as its chunk comes back
+                for f in as_completed(futs): out[futs[f]] = f.result(); yield from chunks[futs[f]]
+            try:
+                for _ in show_progress(done(), len(items), progress, label): pass
+            except BaseException: ex.shutdown(cancel_futures=True); raise   # stop at once: no queued chunk runs after a failure
+    except stop: raise
     except Exception as e:
-        warnings.warn(f"from_dicoms: worker processes failed ({type(e).__name__}: {e}); reading the rest in this process")
+        warnings.warn(f"{job}: worker processes failed ({type(e).__name__}: {e}); doing the rest in this process")
     finally:
         if ctx is not None: gc.unfreeze()
-    return [r for c, o in zip(chunks, out) for r in (o if o is not None else _rows(c, kw))]
+    return [r for c, o in zip(chunks, out) for r in (o if o is not None else chunk_func(c, kw))]
 
 # %% ../nbs/01_metadata.ipynb #76696191
 _LEAD = ['fname', 'error']
@@ -312,7 +326,10 @@ def _frame(rows) -> pd.DataFrame:
     return pd.DataFrame({c: _typed(df[c], c) for c in sorted(df.columns, key=_col_key)})
 
 # %% ../nbs/01_metadata.ipynb #acaa7775
-def _n_workers(n_workers, n):
+def auto_workers(n_workers:int|None, # what the caller asked for: None picks
+                 n:int,              # how many files the job has
+                ) -> int:
+    "`n_workers`, or when `None` the default of `from_dicoms` and `prepare`: the cores (at most 8) for 64 files or more, else 0 (this process)"
     if n_workers is not None: return n_workers
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
     return min(cores, 8) if n >= 64 and cores > 1 else 0
@@ -321,7 +338,8 @@ def _n_workers(n_workers, n):
 def _rows_of(files, n_workers, chunksize, progress, client, kw):
     "Rows of `files`: on the Dask `client`, a local pool of `n_workers`, or here"
     if client is not None: return dask_map(header_row, files, client, kw=kw, batch=chunksize, progress=progress, on_error=_failed_row)
-    if n_workers > 0 and len(files) > 1: return _parallel_rows(files, n_workers, chunksize, progress, kw)
+    if n_workers > 0 and len(files) > 1:   # decoding pixels: balance by file
+        return pool_map(_rows, files, n_workers, kw, chunksize or (1 if kw['px_summ'] else None), progress, job='from_dicoms')
     return [header_row(f, **kw) for f in _progress(files, len(files), progress and len(files) > 1)]
 
 def rows_table(rows:list, tags:list=None) -> pd.DataFrame:
@@ -387,7 +405,7 @@ def from_dicoms(files,                 # DICOM paths (str or Path), or a folder 
     "A DataFrame of DICOM headers, one row per file in `files`; unreadable files get an `error`, never an exception"
     files = dicom_files(files)   # local paths or URLs
     kw = dict(px_summ=px_summ, window=window, force=force, tags=tags, max_multi=max_multi)
-    n_workers = _n_workers(n_workers, len(files)) if client is None else 0
+    n_workers = auto_workers(n_workers, len(files)) if client is None else 0
     gone = [{'fname': str(d), 'error': f"{d}: a folder that cannot be read: its files were not searched"}
             for d in getattr(files, 'unreadable', [])]   # listed, never skipped silently
     read = lambda fs, extra=[]: rows_table(_rows_of(fs, n_workers, chunksize, progress, client, kw) + extra, tags)
