@@ -7,8 +7,10 @@ The hand loop (`hand_loop`, ~30 lines) is what a user would write instead of `pr
 pydicom, apply the modality LUT, the viewer's window (the file's first window, else W400/L40 for CT, else the
 full range), invert MONOCHROME1, resize to 256x256 by area averaging, write an 8-bit PNG, and write a CSV of a
 few header fields. `prepare` does that and more: a de-identified metadata table (PS3.15 basic profile), atomic
-writes, collision-free names, resumability and a problems table. Both run in this process, one after the other,
-interleaved over `--rounds` rounds on the same files into fresh folders; the best time of each is kept.
+writes, collision-free names, resumability and a problems table. `prepare` runs twice: with its default (a pool of
+forked worker processes, one per core up to 8, for 64 files or more) and with `n_workers=0` (this process alone, the
+hand loop's one core). All run from this process, one after the other, interleaved over `--rounds` rounds on the
+same files into fresh folders; the best time of each is kept.
 
 Data, through medimg's data helper: the 100 CT slices (`tcia-ct-medical-images`), SIIM_SMALL (250 JPEG chest
 radiographs) and LUNG1-001 (134 CT slices and an RTSTRUCT). The fixed cost (import, set-up, a one-file folder)
@@ -45,9 +47,12 @@ def hand_loop(src, dest, size=256):
         w = csv.DictWriter(f, fieldnames=list(rows[0])); w.writeheader(); w.writerows(rows)
     return len(rows)
 
-def medimg_prepare(src, dest):
+def medimg_prepare(src, dest, n_workers=None):
+    "`prepare` with its default (a pool of the cores, at most 8, for 64 files or more), or `n_workers=0`: this process alone"
     from medimg.dataloaders import prepare
-    return len(prepare(src, dest, progress=False).written)
+    return len(prepare(src, dest, progress=False, n_workers=n_workers).written)
+
+METHODS = {'hand': hand_loop, 'medimg': medimg_prepare, 'one': lambda src, dest: medimg_prepare(src, dest, 0)}
 
 def timed(f, src, tmp):
     dest = Path(tempfile.mkdtemp(dir=tmp))
@@ -56,9 +61,9 @@ def timed(f, src, tmp):
 
 def compare(src, rounds, tmp):
     "Best-of-`rounds` seconds of the hand loop and of prepare on `src`, interleaved; and the image counts"
-    best = {'hand': float('inf'), 'medimg': float('inf')}; counts = {}
+    best = {k: float('inf') for k in METHODS}; counts = {}
     for _ in range(rounds):
-        for k, f in (('hand', hand_loop), ('medimg', medimg_prepare)):
+        for k, f in METHODS.items():
             dt, counts[k] = timed(f, src, tmp); best[k] = min(best[k], dt)
     return best, counts
 
@@ -92,8 +97,10 @@ if __name__ == '__main__':
                 siim=('SIIM_SMALL, 250 JPEG radiographs', siim),
                 lung1=('LUNG1-001, 134 CT + RTSTRUCT', lambda: dataset('nsclc-radiomics/LUNG1-001')))
     print(f"load average at start: {os.getloadavg()[0]:.2f}\n")
-    print("| data | hand loop (s) | medimg prepare (s) | prepare / hand loop | images (hand, medimg) |")
-    print("|---|---:|---:|---:|---|")
+    from medimg.metadata import auto_workers
+    print(f"prepare's default: {auto_workers(None, 64)} worker process(es) for 64 files or more on this machine\n")
+    print("| data | hand loop (s) | prepare (s) | prepare / hand loop | prepare, one process (s) | one process / hand loop | images (hand, medimg) |")
+    print("|---|---:|---:|---:|---:|---:|---|")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for k in a.sets.split(','):
@@ -101,7 +108,8 @@ if __name__ == '__main__':
             try: src = get()
             except (KeyError, FileNotFoundError) as e: print(f"| {name} | not available: {e} | | | |"); continue
             best, n = compare(src, a.rounds, tmp)
-            print(f"| {name} | {best['hand']:.2f} | {best['medimg']:.2f} | {best['medimg']/best['hand']:.2f}x | {n['hand']}, {n['medimg']} |", flush=True)
+            print(f"| {name} | {best['hand']:.2f} | {best['medimg']:.2f} | {best['medimg']/best['hand']:.2f}x | {best['one']:.2f} | "
+                  f"{best['one']/best['hand']:.2f}x | {n['hand']}, {n['medimg']} |", flush=True)
         if a.per_file:
             ct = sorted((dataset('tcia-ct-medical-images')/'dicom_dir').glob('*.dcm'))
             one, many = linked(ct[:1], tmp/'one', 1), linked(ct, tmp/'many', -(-a.per_file // len(ct)))
@@ -110,5 +118,5 @@ if __name__ == '__main__':
             print(f"\nfixed cost (a one-file folder): hand loop {b1['hand']:.2f} s, prepare {b1['medimg']:.2f} s")
             per = {k: (bm[k] - b1[k]) / (n_many - 1) * 1000 for k in bm}
             print(f"per-file cost over {n_many} files: hand loop {per['hand']:.1f} ms, prepare {per['medimg']:.1f} ms "
-                  f"({per['medimg']/per['hand']:.2f}x)")
+                  f"({per['medimg']/per['hand']:.2f}x), prepare in one process {per['one']:.1f} ms ({per['one']/per['hand']:.2f}x)")
     print(f"\nload average at end: {os.getloadavg()[0]:.2f}")
