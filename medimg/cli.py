@@ -138,7 +138,7 @@ _FORMAT_HELP = ('output format (default png): png or jpg, 8-bit images of the wi
     "recorded in each file; prepared_tensor reads it back); npy, float32 modality values")
 
 def prepare_cli(argv=None) -> int:
-    "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT] [--scheduler ADDRESS]`"
+    "`medimg prepare [SRC] [DEST] [--window W] [--size N] [--format F] [--names pseudonym --salt SALT] [--scheduler ADDRESS] [--workers N]`"
     import warnings
     warnings.filterwarnings('ignore', message='.*torch.jit.script.*', category=FutureWarning)   # raised inside fastai's import
     from medimg.dataloaders import prepare, FORMATS, sample_dicom_dir, check_prepare_options
@@ -158,6 +158,8 @@ def prepare_cli(argv=None) -> int:
     p.add_argument('--salt', default=os.environ.get('MEDIMG_SALT'), help='secret key of the pseudonyms (default: $MEDIMG_SALT)')
     p.add_argument('--scheduler', metavar='ADDRESS', help='a Dask scheduler (tcp://host:8786): convert the files on '
                    'that cluster (needs pip install "medimg[dask]")')
+    p.add_argument('--workers', type=int, metavar='N', help='worker processes on this machine (0: none, all in one process); '
+                   'default: one per core, at most 8, for 64 files or more')
     a = p.parse_args(argv)
     try:
         check_prepare_options(a.window, a.size or None, a.format)
@@ -167,7 +169,7 @@ def prepare_cli(argv=None) -> int:
         if not a.src: print(f"No SRC given: preparing the sample dataset (100 CT slices from TCIA, CC BY 3.0): {_sample_source()}", flush=True)
         src = a.src or sample_dicom_dir()   # offline without a local copy: a FileNotFoundError that says what to do
         res = prepare(src, a.dest, wins=a.window, size=a.size or None, fmt=a.format, all_frames=a.all_frames,
-                      names=a.names, salt=a.salt, client=a.scheduler)
+                      names=a.names, salt=a.salt, client=a.scheduler, n_workers=a.workers)
     except (ImportError, OSError) as e:   # no dask installed; a scheduler that cannot be reached; an unusable folder; no sample data
         what = f"cannot use the Dask scheduler {a.scheduler}: {type(e).__name__}: " if a.scheduler and not isinstance(e, FileNotFoundError) else ''
         print(_printable(f"medimg prepare: {what}{e}"), file=sys.stderr); return NOTHING_DONE
