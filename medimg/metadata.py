@@ -313,9 +313,9 @@ def _typed(s, c):
     except KeyError: vr = None
     try:
         if vr is not None and set(vr.split(' or ')) <= _INT_VRS: return s.astype('Int64')   # 'US or SS' too
-        if vr in ('DS', 'FL', 'FD', 'AS') or c.startswith('img_'): return s.astype('float64')
+        if vr in ('DS', 'FL', 'FD', 'AS') or c.startswith('img_'): return s if s.dtype == np.float64 else s.astype('float64')
         if vr == 'DA': return pd.to_datetime(s, errors='coerce')
-        if pd.api.types.infer_dtype(s, skipna=True) in ('string', 'empty'): return s.astype('string')
+        if isinstance(s.dtype, pd.StringDtype) or pd.api.types.infer_dtype(s, skipna=True) in ('string', 'empty'): return s.astype('string')
     except (ValueError, TypeError, OverflowError, UnicodeError): pass   # a malformed value, or a file name that is not UTF-8: `object`
     return s
 
