@@ -197,6 +197,8 @@ from pydicom.tag import Tag
 # %% ../nbs/00b_pixels.ipynb #923b9fd9
 def _private(h, group:int, creator:str, offset:int):
     "Value of the private element `offset` of `creator`'s block in `group` of header `h`, else `None`"
+    # the creators (group, 0010-00FF) looked at first: pydicom's `private_block` copies a slice of the header to find one, even when it is absent
+    if not any(t >> 16 == group and 0x10 <= t & 0xFFFF <= 0xFF and h[t].value == creator for t in h.keys()): return None
     try: el = h.private_block(group, creator)[offset]
     except (KeyError, ValueError): return None
     return el.value

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from pydicom.dataset import Dataset as DcmDataset
+from pydicom.uid import ImplicitVRLittleEndian, ExplicitVRLittleEndian
 from fastcore.basics import listify, patch
 from fastprogress.fastprogress import progress_bar
 from .reading import *
@@ -113,10 +114,10 @@ def volume(self:Volume, k:int) -> Volume:
 
 # %% ../nbs/03a_series.ipynb #465dc241
 def group_series(files) -> tuple:
-    "Headers of `files` grouped by `SeriesInstanceUID`: `({uid: [(path, header), ...]}, [unreadable file: reason, ...])`"
+    "Headers of `files` grouped by `SeriesInstanceUID`: `({uid: [(path, header), ...]}, [unreadable file: reason, ...])`; a file cut short is unreadable"
     groups, bad = {}, []
-    for f in files:
-        try: h = read_dicom(f, header_only=True) if is_url(f) else dcmread(f, header_only=True)
+    for f in files:   # `read_header`: checked whole, and it knows where the pixel data starts, so a slice is read from there
+        try: h = read_dicom(f, header_only=True) if is_url(f) else read_header(f)
         except (DicomError, FileNotFoundError, OSError) as e: bad.append(str(e)); continue
         groups.setdefault(str(h.get('SeriesInstanceUID', '')), []).append((f if is_url(f) else Path(f), h))
     return groups, bad
@@ -135,6 +136,8 @@ def _pick_series(groups, series):
     return next(iter(groups.values()))
 
 def _check_same(hdrs, keyword):
+    v0 = hdrs[0][1].get(keyword)
+    if all(h.get(keyword) == v0 for _, h in hdrs): return   # the very same values (the usual case): nothing to round
     vals = {tuple(np.round(np.array(listify(h.get(keyword)), np.float64), 4)) if h.get(keyword) is not None else None for _, h in hdrs}
     if len(vals) > 1: raise DicomError(f"slices differ in {keyword}: {sorted(vals, key=str)}; cannot stack them into one volume")
 
@@ -189,7 +192,7 @@ def _apply_policy(src, data, pos, spacing, rep, gaps, tol, **kw):
     return v
 
 # %% ../nbs/03a_series.ipynb #1a6f5ac6
-import collections, json
+import collections, functools, json
 
 # %% ../nbs/03a_series.ipynb #c4de3b46
 def _seconds(t) -> float|None:
@@ -211,15 +214,18 @@ def _mosaic_items(p, h, n, base):
     dz = float(h.get('SpacingBetweenSlices') or h.get('SliceThickness') or 1)
     return [dict(base, name=f"{p.name} tile {t}", source=p, tile=(t, m), normal=normal, ipp=corner + t*dz*normal) for t in range(n)]
 
+@functools.lru_cache(maxsize=64)
+def _normal_of(iop:tuple) -> np.ndarray: return slice_normal(iop)   # the slices of a series share a few orientations: one cross product each
+
 def _file_items(p, h):
     "The slices of one single-frame file: itself, or the tiles of a mosaic"
-    base = dict(order=(int(h.get('InstanceNumber') or 0), str(h.get('SOPInstanceUID', '')), p.name), keys=acquisition_keys(h),
-                iop=tuple(np.round([float(v) for v in h.ImageOrientationPatient], 3)), iop_full=[float(v) for v in h.ImageOrientationPatient],
-                te=as_number(h.get('EchoTime')),
+    iop = [float(v) for v in h.ImageOrientationPatient]
+    base = dict(order=(int(h.get('InstanceNumber') or 0), str(h.get('SOPInstanceUID', '')), p.name), keys=acquisition_keys(h), header=h,
+                iop=tuple(np.round(iop, 3)), iop_full=iop, te=as_number(h.get('EchoTime')),
                 t=_seconds(h.get('AcquisitionTime')), trig=as_number(h.get('TriggerTime')))
     n = mosaic_tiles(h, p)
     if n: return _mosaic_items(p, h, n, base)
-    return [dict(base, name=p.name, source=p, tile=None, normal=slice_normal(h.ImageOrientationPatient),
+    return [dict(base, name=p.name, source=p, tile=None, normal=_normal_of(tuple(iop)).copy(),
                  ipp=np.array([float(v) for v in h.ImagePositionPatient]))]
 
 def _one_orientation(src, items):
@@ -289,15 +295,43 @@ def _scale_factor(ds, frame, scaling):
     if ss is None: raise DicomError(f"{dataset_name(ds)}: no Philips ScaleSlope (2005,100E): scaling='philips' needs it")
     return 1. / (rescale_params(ds, frame or 0)[0] * ss)
 
+def _rescale_into(px:np.ndarray, ds, dest:np.ndarray):
+    "`px * RescaleSlope + RescaleIntercept` of `ds` in float32 (as `modality_lut` applies them) written into `dest`, with no temporaries"
+    check_rescale_groups(ds)
+    slope, icpt = np.array(rescale_params(ds, 0), np.float32)
+    if slope == 1 and icpt == 0: np.copyto(dest, px, casting='unsafe')   # exact: stored integers fit float32
+    elif slope == 1: np.add(px, icpt, out=dest, dtype=np.float32, casting='unsafe')   # px*1 is px: the same bits, one pass
+    else: np.add(np.multiply(px, slope, out=dest, dtype=np.float32, casting='unsafe'), icpt, out=dest)   # in float32, one pass each
+
 def _hu_into(ds, dest:np.ndarray) -> bool:
     "Write `ds.hu()` of one plain greyscale frame into float32 `dest` (rows, cols), the same bits with no temporaries; False if `ds` needs `hu`"
     if is_colour(ds) or 'ModalityLUTSequence' in ds or n_frames(ds) != 1: return False
     px = pixel_array(ds)
     if px.shape != dest.shape: return False
-    check_rescale_groups(ds)
-    slope, icpt = np.array(rescale_params(ds, 0), np.float32)   # float32, as `modality_lut` applies them
-    if (slope, icpt) == (1, 0): np.copyto(dest, px, casting='unsafe')   # exact: stored integers fit float32
-    else: np.add(np.multiply(px, slope, out=dest, dtype=np.float32, casting='unsafe'), icpt, out=dest)   # in float32, one pass each
+    _rescale_into(px, ds, dest)
+    return True
+
+_NATIVE_LE = (ImplicitVRLittleEndian, ExplicitVRLittleEndian)
+
+def _native_into(fn:Path, h, dest:np.ndarray, buf:dict) -> bool:
+    "`_hu_into` of native slice `fn` from its `read_header` header `h`: its pixel bytes read from the file into `buf`, the header not parsed again; False if it needs the general path"
+    pos = getattr(h, 'medimg_pixels_at', None)
+    if pos is None or h.file_meta.get('TransferSyntaxUID') not in _NATIVE_LE: return False
+    try: rows, cols, spp, ba, bs, pr = (int(h.get(k)) for k in ('Rows', 'Columns', 'SamplesPerPixel', 'BitsAllocated', 'BitsStored', 'PixelRepresentation'))
+    except (TypeError, ValueError): return False   # missing or not a number: the general path says what is wrong
+    if ((rows, cols) != dest.shape or spp != 1 or ba not in (8, 16, 32) or not 1 <= bs <= ba or pr not in (0, 1)
+        or h.get('PhotometricInterpretation') not in ('MONOCHROME1', 'MONOCHROME2') or 'ModalityLUTSequence' in h or n_frames(h) != 1): return False
+    px = buf.get(key := f"<{'i' if pr else 'u'}{ba//8}")   # pydicom's dtype for these bits
+    if px is None or px.shape != dest.shape: px = buf[key] = np.empty(dest.shape, key)
+    n, implicit = px.nbytes, h.file_meta.TransferSyntaxUID == ImplicitVRLittleEndian
+    with open(fn, 'rb') as f:
+        p = pixel_element(f, pos)
+        # the sizes `check_pixel_data` allows: one frame, and less than a second one
+        if p is None or p.keyword != 'PixelData' or (p.vr is None) != implicit or p.length is None or not n <= p.length < 2*n: return False
+        f.seek(p.offset)
+        if f.readinto(memoryview(px).cast('B')) != n: return False
+    if bs < ba: np.right_shift(np.left_shift(px, ba - bs, out=px), ba - bs, out=px)   # the unused high bits ignored, as pydicom does
+    _rescale_into(px, h, dest)
     return True
 
 def _read_slice(p): return read_dicom(p) if is_url(p) else dcmread(p)   # a path, a URL or a DICOMweb instance
@@ -306,11 +340,14 @@ def _file_loader(scaling, progress=False):
     "A loader of slice items from single-frame files: each file decoded once, mosaics cut into their tiles"
     def load(items):
         if scaling == 'dicom' and all(it['tile'] is None for it in items) and len({it['source'] for it in items}) == len(items):
-            vol = None   # plain slices: decoded straight into the preallocated volume, no list of slices to stack
+            vol, buf = None, {}   # plain slices: decoded straight into the preallocated volume, no list of slices to stack
             for k, it in enumerate(progress_bar(items, leave=False) if progress else items):
-                ds = _read_slice(it['source'])
-                if vol is None: vol = torch.empty((len(items), int(ds.get('Rows') or 0), int(ds.get('Columns') or 0)))
+                h = it.get('header')
+                if vol is None:   # numpy's memory, which Linux backs with huge pages (numpy asks): a third of torch.empty's page faults
+                    vol = torch.from_numpy(np.empty((len(items), int(h.get('Rows') or 0), int(h.get('Columns') or 0)), np.float32))
                 dest = vol[k].numpy()
+                if isinstance(it['source'], Path) and _native_into(it['source'], h, dest, buf): continue   # a native file: its pixel bytes read once, into `dest`
+                ds = _read_slice(it['source'])
                 if _hu_into(ds, dest): continue
                 a = ds.hu()
                 if a.shape != dest.shape: break   # an odd slice: the general path below says what is wrong
