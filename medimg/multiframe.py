@@ -54,9 +54,9 @@ def _native_dtype(p, opts:dict):
 
 def _short(k:int): return ValueError(f"There is insufficient pixel data to contain {k + 1} frames")   # pydicom's words for frame k
 
-def _native_frame(f, p, opts:dict, index:int):
-    "Frame `index` of native little-endian integer pixel data (element `p`) read straight into its array, or `None` when pydicom's decoder is needed"
-    if (dt := _native_dtype(p, opts)) is None: return None
+def _native_frame(f, p, opts:dict, index:int, dt=None):
+    "Frame `index` of native little-endian integer pixel data (element `p`, `dt` its `_native_dtype` if known) read straight into its array, or `None` when pydicom's decoder is needed"
+    if dt is None and (dt := _native_dtype(p, opts)) is None: return None
     n = opts['rows']*opts['columns']*dt.itemsize
     if p.length is not None and (index + 1)*n > p.length: raise _short(index)
     a = np.empty((opts['rows'], opts['columns']), dtype=dt)   # writeable, filled in place
@@ -103,10 +103,10 @@ def _decode_at(ds:DcmDataset, index:int, f=None, p=None, opts=None) -> np.ndarra
         with open(ds.filename, 'rb') as f: return _decode_from(f, ds, index)
     except (TypeError, KeyError, struct.error, UnicodeDecodeError): return pxl.pixel_array(ds.filename, index=index)   # pydicom reads it its own way
 
-_FRAME_SOURCES = {}   # path -> (file size, header bytes, header, pixel element, decoding options) of the last few native files read
+_FRAME_SOURCES = {}   # path -> (file size, header bytes, header, pixel element, decoding options, dtype) of the last few native files read
 
 def _frame_source(fn):
-    "`(open file, header, pixel element, options)` of a native file `fn` (`(None, header, ...)` otherwise): its header parsed and checked once, reused while its bytes up to the pixel data are unchanged"
+    "`(open file, header, pixel element, options, dtype)` of a native file `fn` (`(None, header, ...)` otherwise; dtype `None`: pydicom decodes it): its header parsed and checked once, reused while its bytes up to the pixel data are unchanged"
     key = str(fn); hit = _FRAME_SOURCES.get(key)
     if hit is not None:
         try:
@@ -114,29 +114,29 @@ def _frame_source(fn):
             if f.seek(0, 2) == hit[0] and f.seek(0) == 0 and f.read(len(hit[1])) == hit[1]: return (f,) + hit[2:]
             f.close()
         except OSError: pass   # gone or unreadable: read_header says so
-    ds = read_header(fn)
-    check_decodable(ds, header_only=True)
-    ts, pos = ds.file_meta.TransferSyntaxUID, getattr(ds, 'medimg_pixels_at', None)
-    if ts.is_encapsulated or ts.is_deflated or pos is None: return None, ds, None, None
-    f = open(fn, 'rb')
+    ds, f = open_header(fn)   # the file stays open for the frame's bytes
     try:
+        check_decodable(ds, header_only=True)
+        ts, pos = ds.file_meta.TransferSyntaxUID, ds.medimg_pixels_at
+        if ts.is_encapsulated or ts.is_deflated or pos is None: f.close(); return None, ds, None, None, None
         p = pixel_element(f, pos, ts.is_little_endian)
         opts = None if p is None else dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts, pixel_keyword=p.keyword)
+        dt = _native_dtype(p, opts) if p is not None and ts.is_little_endian else None
         if p is not None and pos < 1 << 20:   # the header's bytes (up to the pixel data's value) tell whether the file changed
             size = f.seek(0, 2); f.seek(0)
             if len(_FRAME_SOURCES) >= 8: _FRAME_SOURCES.clear()   # a few files: a viewer's, a DataLoader worker's current ones
-            _FRAME_SOURCES[key] = (size, f.read(p.offset), ds, p, opts)
-        return f, ds, p, opts
+            _FRAME_SOURCES[key] = (size, f.read(p.offset), ds, p, opts, dt)
+        return f, ds, p, opts, dt
     except BaseException: f.close(); raise
 
 def read_frame(fn, frame:int=0) -> np.ndarray:
     "Stored values of frame `frame` of the DICOM file `fn`, reading and decoding only that frame"
     if hasattr(fn, 'read_frame'): return fn.read_frame(frame)   # a remote instance that serves single frames (DICOMweb)
-    f, ds, p, opts = _frame_source(fn)
+    f, ds, p, opts, dt = _frame_source(fn)
     if f is not None:   # native: read exactly the frame's bytes
         with f:
             k = frame_index(ds, frame)
-            with decoding(ds): return _decode_at(ds, k, f, p, opts)
+            with decoding(ds): return _native_frame(f, p, opts, k, dt) if dt is not None else _decode_at(ds, k, f, p, opts)
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
     k = frame_index(ds, frame)
     check_frame(fn, ds, k)   # the size checks pixel_array makes, on this frame's bytes, before decoding
