@@ -45,17 +45,46 @@ def frame_layout(fn) -> dict:
     return r
 
 # %% ../nbs/03_multiframe.ipynb #903b4ec3
-def _native_frame(f, p, opts:dict, index:int):
-    "Frame `index` of native little-endian integer pixel data (element `p`) read straight into its array, or `None` when pydicom's decoder is needed"
+def _native_dtype(p, opts:dict):
+    "The dtype of native little-endian integer greyscale pixel data (element `p`, pydicom's decoding options `opts`) that `_native_frame` reads straight into arrays, else `None` (pydicom's decoder is needed)"
     rows, cols, ba, bs, pr = (opts.get(k) for k in ('rows', 'columns', 'bits_allocated', 'bits_stored', 'pixel_representation'))
     if not (p.keyword == 'PixelData' and opts.get('samples_per_pixel') == 1 and ba in (8, 16, 32) and isinstance(bs, int)
             and 1 <= bs <= ba and pr in (0, 1) and isinstance(rows, int) and isinstance(cols, int) and rows > 0 and cols > 0): return None
-    n = rows*cols*ba//8
-    if p.length is not None and (index + 1)*n > p.length: raise ValueError(f"There is insufficient pixel data to contain {index + 1} frames")
-    a = np.empty((rows, cols), dtype=f"<{'i' if pr else 'u'}{ba//8}")   # pydicom's dtype; writeable, filled in place
+    return np.dtype(f"<{'i' if pr else 'u'}{ba//8}")   # pydicom's dtype
+
+def _short(k:int): return ValueError(f"There is insufficient pixel data to contain {k + 1} frames")   # pydicom's words for frame k
+
+def _native_frame(f, p, opts:dict, index:int, dt=None):
+    "Frame `index` of native little-endian integer pixel data (element `p`, `dt` its `_native_dtype` if known) read straight into its array, or `None` when pydicom's decoder is needed"
+    if dt is None and (dt := _native_dtype(p, opts)) is None: return None
+    n = opts['rows']*opts['columns']*dt.itemsize
+    if p.length is not None and (index + 1)*n > p.length: raise _short(index)
+    a = np.empty((opts['rows'], opts['columns']), dtype=dt)   # writeable, filled in place
     f.seek(p.offset + index*n)
-    if f.readinto(memoryview(a).cast('B')) != n: raise ValueError(f"There is insufficient pixel data to contain {index + 1} frames")
+    if f.readinto(memoryview(a).cast('B')) != n: raise _short(index)
     return a
+
+_RUN_BYTES = 1 << 22   # frames read together: 4 MB at most (a frame larger than that alone)
+
+def _native_runs(f, p, opts:dict, idxs:list, run_bytes:int=_RUN_BYTES):
+    "`(indices, array)` for frames `idxs` of native pixel data that `_native_dtype` accepts: consecutive frames read together, up to `run_bytes` with one read into a new array"
+    dt = _native_dtype(p, opts); rows, cols = opts['rows'], opts['columns']; n = rows*cols*dt.itemsize
+    per, held = max(1, run_bytes//n), None if p.length is None else p.length//n   # frames per run, frames the element holds
+    i = 0
+    while i < len(idxs):
+        j = i + 1
+        while j < len(idxs) and j - i < per and idxs[j] == idxs[j-1] + 1: j += 1
+        if held is not None and idxs[j-1] >= held:   # the frames before the first one the data cannot hold, then that error
+            if idxs[i] >= held: raise _short(idxs[i])
+            j = i + held - idxs[i]
+        a = np.empty((j - i, rows, cols), dtype=dt)
+        f.seek(p.offset + idxs[i]*n)
+        got = f.readinto(memoryview(a).cast('B'))
+        if got != a.nbytes:                          # the file ends early (cut since its header was read)
+            if got < n: raise _short(idxs[i])
+            j, a = i + got//n, a[:got//n]
+        yield idxs[i:j], a
+        i = j
 
 def _decode_from(f, ds:DcmDataset, index:int, p=None, opts=None) -> np.ndarray:
     ts = ds.file_meta.TransferSyntaxUID
@@ -74,10 +103,10 @@ def _decode_at(ds:DcmDataset, index:int, f=None, p=None, opts=None) -> np.ndarra
         with open(ds.filename, 'rb') as f: return _decode_from(f, ds, index)
     except (TypeError, KeyError, struct.error, UnicodeDecodeError): return pxl.pixel_array(ds.filename, index=index)   # pydicom reads it its own way
 
-_FRAME_SOURCES = {}   # path -> (file size, header bytes, header, pixel element, decoding options) of the last few native files read
+_FRAME_SOURCES = {}   # path -> (file size, header bytes, header, pixel element, decoding options, dtype) of the last few native files read
 
 def _frame_source(fn):
-    "`(open file, header, pixel element, options)` of a native file `fn` (`(None, header, ...)` otherwise): its header parsed and checked once, reused while its bytes up to the pixel data are unchanged"
+    "`(open file, header, pixel element, options, dtype)` of a native file `fn` (`(None, header, ...)` otherwise; dtype `None`: pydicom decodes it): its header parsed and checked once, reused while its bytes up to the pixel data are unchanged"
     key = str(fn); hit = _FRAME_SOURCES.get(key)
     if hit is not None:
         try:
@@ -85,29 +114,29 @@ def _frame_source(fn):
             if f.seek(0, 2) == hit[0] and f.seek(0) == 0 and f.read(len(hit[1])) == hit[1]: return (f,) + hit[2:]
             f.close()
         except OSError: pass   # gone or unreadable: read_header says so
-    ds = read_header(fn)
-    check_decodable(ds, header_only=True)
-    ts, pos = ds.file_meta.TransferSyntaxUID, getattr(ds, 'medimg_pixels_at', None)
-    if ts.is_encapsulated or ts.is_deflated or pos is None: return None, ds, None, None
-    f = open(fn, 'rb')
+    ds, f = open_header(fn)   # the file stays open for the frame's bytes
     try:
+        check_decodable(ds, header_only=True)
+        ts, pos = ds.file_meta.TransferSyntaxUID, ds.medimg_pixels_at
+        if ts.is_encapsulated or ts.is_deflated or pos is None: f.close(); return None, ds, None, None, None
         p = pixel_element(f, pos, ts.is_little_endian)
         opts = None if p is None else dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts, pixel_keyword=p.keyword)
+        dt = _native_dtype(p, opts) if p is not None and ts.is_little_endian else None
         if p is not None and pos < 1 << 20:   # the header's bytes (up to the pixel data's value) tell whether the file changed
             size = f.seek(0, 2); f.seek(0)
             if len(_FRAME_SOURCES) >= 8: _FRAME_SOURCES.clear()   # a few files: a viewer's, a DataLoader worker's current ones
-            _FRAME_SOURCES[key] = (size, f.read(p.offset), ds, p, opts)
-        return f, ds, p, opts
+            _FRAME_SOURCES[key] = (size, f.read(p.offset), ds, p, opts, dt)
+        return f, ds, p, opts, dt
     except BaseException: f.close(); raise
 
 def read_frame(fn, frame:int=0) -> np.ndarray:
     "Stored values of frame `frame` of the DICOM file `fn`, reading and decoding only that frame"
     if hasattr(fn, 'read_frame'): return fn.read_frame(frame)   # a remote instance that serves single frames (DICOMweb)
-    f, ds, p, opts = _frame_source(fn)
+    f, ds, p, opts, dt = _frame_source(fn)
     if f is not None:   # native: read exactly the frame's bytes
         with f:
             k = frame_index(ds, frame)
-            with decoding(ds): return _decode_at(ds, k, f, p, opts)
+            with decoding(ds): return _native_frame(f, p, opts, k, dt) if dt is not None else _decode_at(ds, k, f, p, opts)
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
     k = frame_index(ds, frame)
     check_frame(fn, ds, k)   # the size checks pixel_array makes, on this frame's bytes, before decoding
@@ -129,6 +158,10 @@ class DicomFrames:
     def shape(self): return (len(self), self.ds.Rows, self.ds.Columns) + ((3,) if is_colour(self.ds) else ())
     def __repr__(self): return f"{type(self).__name__}({Path(dataset_name(self.ds)).name}: {' x '.join(map(str, self.shape))})"
     def _index(self, k): return frame_index(self.ds, k)
+    def _indices(self, idxs):
+        "`_index` of each of `idxs`, the frame count read once"
+        n = self.n_frames
+        return [int(k) % n if -n <= k < n else self._index(k) for k in idxs]
 
 # %% ../nbs/03_multiframe.ipynb #9ba197aa
 @patch
@@ -139,10 +172,20 @@ def raw(self:DicomFrames, k:int) -> np.ndarray:
 
 @patch
 def _iter_raw(self:DicomFrames, idxs):
-    idxs = [self._index(k) for k in idxs]
+    "Stored values of frames `idxs`, in order: native frames read a run of them at a time, others decoded one by one"
+    idxs = self._indices(idxs)
     check_decodable(self.ds, header_only=bool(self.fn))
-    if not self.fn or self.ds.file_meta.TransferSyntaxUID.is_deflated:
+    ts = self.ds.file_meta.TransferSyntaxUID
+    if not self.fn or ts.is_deflated:
         yield from (self.raw(k) for k in idxs); return
+    if not ts.is_encapsulated and ts.is_little_endian and (pos := getattr(self.ds, 'medimg_pixels_at', None)) is not None:
+        with open(self.fn, 'rb') as f:
+            p = pixel_element(f, pos)
+            opts = {} if p is None else pxl.as_pixel_options(self.ds)
+            if p is not None and _native_dtype(p, opts) is not None:
+                with decoding(self.ds):
+                    for _, a in _native_runs(f, p, opts, idxs): yield from a   # each frame a view of its run's array
+                return
     for k in idxs: check_frame(self.fn, self.ds, k)   # reads each frame's first bytes: refused before any decoding
     with decoding(self.ds): yield from pxl.iter_pixels(self.fn, indices=idxs)
 
@@ -159,16 +202,43 @@ def convert(self:DicomFrames, arr:np.ndarray, k:int, window=None) -> torch.Tenso
     return torch.from_numpy(np.ascontiguousarray(out, dtype=np.float32))
 
 @patch
+def _converter(self:DicomFrames, window=None):
+    "`convert` for many frames, what is the same for every frame worked out once: a function `(arr, k)` -> tensor, equal to `self.convert(arr, k, window)`"
+    w, ds = self.window if window is None else (None if window is False else window), self.ds
+    if isinstance(w, str) and w == 'viewer' or is_colour(ds) or 'ModalityLUTSequence' in ds:
+        return lambda a, k: self.convert(a, k, window)
+    if isinstance(w, str): w = getattr(dicom_windows, w)
+    check_rescale_groups(ds)
+    per_frame = any('PixelValueTransformationSequence' in it for it in ds.get('PerFrameFunctionalGroupsSequence') or [])
+    same = None if per_frame else np.array(rescale_params(ds, 0), np.float32)   # one rescale for all frames: modality_lut's float32s
+    inv = sum(stored_range(ds)) if ds.get('PhotometricInterpretation') == 'MONOCHROME1' else None
+    def conv(a, k):
+        slope, icpt = same if same is not None else np.array(rescale_params(ds, k), np.float32)
+        out = (a if inv is None else inv - a.astype(np.int32)).astype(np.float32)   # as_monochrome2, then modality_lut
+        if (slope, icpt) != (1, 0): out *= slope; out += icpt
+        if w is not None: out = windowed(out, *w)
+        return torch.from_numpy(np.ascontiguousarray(out, dtype=np.float32))
+    return conv
+
+@patch
+def _iter_frames(self:DicomFrames, idxs, window=None):
+    "Frames `idxs` as tensors, as `convert` gives them"
+    idxs, conv = self._indices(idxs), None
+    for k, a in zip(idxs, self._iter_raw(idxs)):
+        conv = conv or self._converter(window)   # after _iter_raw's checks, as convert's own come after them
+        yield conv(a, k)
+
+@patch
 def __getitem__(self:DicomFrames, i):
     "Frame `i` (int) as a tensor, or a stack of frames for a slice or a list of indices"
     if isinstance(i, (int, np.integer)): return self.convert(self.raw(i), self._index(i))
     idxs = range(len(self))[i] if isinstance(i, slice) else [int(k) for k in i]
-    return torch.stack([self.convert(a, self._index(k)) for k, a in zip(idxs, self._iter_raw(idxs))])
+    return torch.stack(list(self._iter_frames(idxs)))
 
 @patch
 def __iter__(self:DicomFrames):
-    "Iterate over all frames, decoding one at a time"
-    for k, a in enumerate(self._iter_raw(range(len(self)))): yield self.convert(a, k)
+    "Iterate over all frames: each decoded when reached (native frames read a few MB at a time)"
+    yield from self._iter_frames(range(len(self)))
 
 @patch
 def frame(self:DicomFrames, i:int) -> torch.Tensor:

@@ -17,10 +17,10 @@ from pydicom.filereader import read_file_meta_info
 # %% auto #0
 __all__ = ['DICOM_EXTENSIONS', 'PARSE_ERRORS', 'MAX_INFLATE_RATIO', 'PixelElement', 'PLUGINS', 'J2K_SYNTAXES', 'DECODE_ERRORS',
            'is_dicom', 'get_dicom_files', 'FileList', 'dicom_paths', 'DicomError', 'file_problem', 'check_deflated',
-           'dcmread', 'parsed', 'pixel_element', 'read_header_from', 'read_header', 'read_rest', 'dataset_name',
-           'transfer_syntax_name', 'some_of', 'source_name', 'error_message', 'n_frames', 'check_decodable',
-           'check_pixel_data', 'check_codestream', 'check_frame', 'decoding', 'frame_index', 'pixel_array',
-           'atomic_write', 'remove_partial']
+           'dcmread', 'parsed', 'pixel_element', 'read_header_from', 'open_header', 'read_header', 'read_rest',
+           'dataset_name', 'transfer_syntax_name', 'some_of', 'source_name', 'error_message', 'n_frames',
+           'check_decodable', 'check_pixel_data', 'check_codestream', 'check_frame', 'decoding', 'frame_index',
+           'pixel_array', 'atomic_write', 'remove_partial']
 
 # %% ../nbs/00_core.ipynb #b9d3095b
 DICOM_EXTENSIONS = {'.dcm', '.dicom', '.dcm30', '.ima'}
@@ -74,8 +74,8 @@ def file_problem(name, what:str):
 
 def _tidy(ds:DcmDataset, header_only:bool, pixels_at:int=None) -> DcmDataset:
     "`ds` without stray top-level delimiters (group FFFE, which pydicom's decoders skip too), marked with how it was read"
-    for t in [t for t in ds.keys() if t.group == 0xFFFE]: del ds[t]
-    ds.medimg_header_only, ds.medimg_pixels_at = header_only, pixels_at   # for messages, and for frame readers
+    for t in [t for t in ds._dict if t >> 16 == 0xFFFE]: del ds[t]
+    ds.__dict__.update(medimg_header_only=header_only, medimg_pixels_at=pixels_at)   # for messages, and for frame readers (plain attributes)
     return ds
 
 # errors pydicom's parser raises on a malformed or cut file (not bugs: the reader works, the bytes are bad)
@@ -84,28 +84,37 @@ PARSE_ERRORS = (EOFError, struct.error, zlib.error, ValueError, NotImplementedEr
 
 MAX_INFLATE_RATIO = 200   # a deflated body that inflates more than this is refused (a "zip bomb")
 
-def _surely_not_deflated(fn) -> bool:
-    "Whether the bytes of `fn`'s file meta group (explicit VR little endian, as the standard fixes) name a transfer syntax, and none is deflated"
+_META_BYTES = 4096   # the file meta group is a few hundred bytes: one read (within the file's buffer) covers it
+
+def _surely_not_deflated(fn, fp=None) -> bool:
+    "Whether the bytes of `fn`'s file meta group (explicit VR little endian, as the standard fixes) name a transfer syntax, and none is deflated; `fp`: the file, open at its start"
     long_vrs, deflated, found = {b'OB', b'OD', b'OF', b'OL', b'OV', b'OW', b'SQ', b'SV', b'UC', b'UN', b'UR', b'UT', b'UV'}, False, False
     try:
-        with open(fn, 'rb') as f:
-            if f.read(132)[128:] != b'DICM': return False
-            for _ in range(1000):
-                h = f.read(8)
-                if len(h) < 8 or h[:2] != b'\x02\x00': return found and not deflated   # the group ends: every element seen
-                vr = h[4:6]
-                if not (vr.isalpha() and vr.isupper()): return False                     # not explicit VR: pydicom decides
-                n = struct.unpack('<L', f.read(4))[0] if vr in long_vrs else struct.unpack('<H', h[6:8])[0]
-                if n > 1 << 16: return False
-                v = f.read(n)
-                if h[2:4] == b'\x10\x00':                                                # (0002,0010) Transfer Syntax UID
-                    found = True; deflated |= v.rstrip(b'\x00 ') == pydicom.uid.DeflatedExplicitVRLittleEndian.encode()
-    except (OSError, struct.error): return False
+        if fp is None:
+            with open(fn, 'rb') as f: return _surely_not_deflated(fn, f)
+        b = fp.read(_META_BYTES)
+    except OSError: return False
+    if b[128:132] != b'DICM': return False
+    at, ended = 132, len(b) < _META_BYTES   # ended: the whole file is in `b`
+    for _ in range(1000):
+        h = b[at:at+12]
+        if len(h) < 8 and not ended: return False                                   # more than was read: pydicom decides
+        if len(h) < 8 or h[:2] != b'\x02\x00': return found and not deflated         # the group ends: every element seen
+        vr = h[4:6]
+        if not (vr.isalpha() and vr.isupper()): return False                         # not explicit VR: pydicom decides
+        if vr in long_vrs:
+            if len(h) < 12: return False
+            n, at = struct.unpack('<L', h[8:12])[0], at + 12
+        else: n, at = struct.unpack('<H', h[6:8])[0], at + 8
+        if n > 1 << 16 or at + n > len(b) and not ended: return False
+        if h[2:4] == b'\x10\x00':                                                    # (0002,0010) Transfer Syntax UID
+            found = True; deflated |= b[at:at+n].rstrip(b'\x00 ') == pydicom.uid.DeflatedExplicitVRLittleEndian.encode()
+        at += n
     return False
 
-def check_deflated(fn):
-    "For a Deflated Explicit VR file, inflate its body in chunks and raise `DicomError` if it is corrupt or a bomb"
-    if _surely_not_deflated(fn): return   # the meta group's bytes, without a parse
+def check_deflated(fn, fp=None):
+    "For a Deflated Explicit VR file, inflate its body in chunks and raise `DicomError` if it is corrupt or a bomb (`fp`: the file, open at its start)"
+    if _surely_not_deflated(fn, fp): return   # the meta group's bytes, without a parse
     try: meta = read_file_meta_info(fn)
     except (pydicom.errors.InvalidDicomError, *PARSE_ERRORS, OSError): return   # not ours to judge here: dcmread says
     if meta.get('TransferSyntaxUID') != pydicom.uid.DeflatedExplicitVRLittleEndian: return
@@ -207,9 +216,10 @@ def _check_items(fp, fn, pos:int, size:int):
 def _check_whole(ds, fn, pos:int, end:int, size:int, tags):
     "Raise `DicomError` if the header `ds` of `fn`, read up to byte `pos` of `size`, shows the file is cut short"
     if tags is None and len(ds) == 0: raise DicomError(f"{fn}: no data elements after the file meta: the file is truncated")
-    sop = ds.get('SOPClassUID') or ds.file_meta.get('MediaStorageSOPClassUID')
-    if pos >= size and 'Image Storage' in getattr(sop, 'name', ''):
-        raise DicomError(f"{fn}: an image ({sop.name}) whose file ends before any pixel data: truncated, or stripped of its pixels")
+    if pos >= size:   # no pixel data: is it an image?
+        sop = ds.get('SOPClassUID') or ds.file_meta.get('MediaStorageSOPClassUID')
+        if 'Image Storage' in getattr(sop, 'name', ''):
+            raise DicomError(f"{fn}: an image ({sop.name}) whose file ends before any pixel data: truncated, or stripped of its pixels")
     if end is not None and end > size:
         raise DicomError(f"{fn}: pixel data cut short: {size:,} bytes, but the pixel data element ends at byte {end:,}: "
                          "the file is truncated")
@@ -236,17 +246,31 @@ def read_header_from(fp,                # an open binary file, positioned at its
     if end is None and pos < size and tags is None: _check_items(fp, fn, pos, size)
     return parsed(_tidy(ds, True, pos if pos < size else None), fn)
 
+def open_header(fn,                # path of the file
+                force:bool=False,  # read files without the DICM preamble
+                tags=None,         # read only these keywords or tags (pydicom's specific_tags)
+               ) -> tuple:
+    "`(header, file)`: `read_header(fn)` and the file it read, still open, for a reader that goes on to its pixel data (it closes the file)"
+    fn = fn if isinstance(fn, Path) else Path(fn)
+    if not fn.is_file(): dcmread(fn)   # no such file, or a folder, pipe or device: its error
+    try: fp = open(fn, 'rb')           # opened once: a bad file's error in `dcmread`'s words, without reading it again
+    except OSError as e: raise DicomError(f"{fn}: cannot be read: {e.strerror or e}") from e
+    try:
+        check_deflated(fn, fp); fp.seek(0)   # a deflated body is inflated by the read: refuse a bomb first
+        return read_header_from(fp, fn, os.fstat(fp.fileno()).st_size, force, tags), fp
+    except BaseException as e:
+        fp.close()
+        if isinstance(e, OSError): raise DicomError(f"{fn}: cannot be read: {e.strerror or e}") from e
+        raise
+
 def read_header(fn,                # path of the file
                 force:bool=False,  # read files without the DICM preamble
                 tags=None,         # read only these keywords or tags (pydicom's specific_tags)
                ) -> DcmDataset:
     "Read only the header of `fn`, raising `DicomError` if the file is cut short (which pydicom reads without complaint)"
-    fn = Path(fn)
-    if not fn.is_file(): dcmread(fn)   # no such file, or a folder, pipe or device: its error
-    check_deflated(fn)                 # a deflated body is inflated by the read: refuse a bomb first
-    try:                               # read once: a bad file's error in `dcmread`'s words, without reading it again
-        with open(fn, 'rb') as fp: return read_header_from(fp, fn, os.fstat(fp.fileno()).st_size, force, tags)
-    except OSError as e: raise DicomError(f"{fn}: cannot be read: {e.strerror or e}") from e
+    ds, fp = open_header(fn, force, tags)
+    fp.close()
+    return ds
 
 def read_rest(ds:DcmDataset, force:bool=False) -> DcmDataset:
     "`ds`, a header from `read_header`, with the rest of its file (the pixel data) read from where the header ended: the whole file as `dcmread` reads it, its header parsed once"
@@ -300,26 +324,30 @@ def n_frames(ds:DcmDataset) -> int:
 PLUGINS = 'pylibjpeg pylibjpeg-libjpeg pylibjpeg-openjpeg pylibjpeg-rle'
 _PIXEL_KEYWORDS = ('PixelData', 'FloatPixelData', 'DoubleFloatPixelData')
 _NEEDED = ('Rows', 'Columns', 'BitsAllocated', 'SamplesPerPixel', 'PhotometricInterpretation')
+_TAG = {k: pydicom.datadict.tag_for_keyword(k) for k in _PIXEL_KEYWORDS + _NEEDED + ('BitsStored', 'PixelRepresentation')}
+_DECODERS = {}   # transfer syntax -> pydicom's decoder: found once (every frame read asks)
 
 def check_decodable(ds:DcmDataset, header_only:bool=False):
     "Raise `DicomError` naming the file if `ds` has no pixel data, lacks what a decoder needs, or no decoder is installed"
-    name = dataset_name(ds)
-    if not header_only and not any(k in ds for k in _PIXEL_KEYWORDS) or 'Rows' not in ds and 'Columns' not in ds:
+    if not isinstance(ds, DcmDataset): raise TypeError(f"check_decodable needs a pydicom Dataset, not {type(ds).__name__}")   # a bug, not a file's problem
+    name, have = dataset_name(ds), ds._dict   # the elements present, by tag (each value parsed only when read)
+    if not header_only and not any(_TAG[k] in have for k in _PIXEL_KEYWORDS) or _TAG['Rows'] not in have and _TAG['Columns'] not in have:
         if getattr(ds, 'medimg_header_only', False): why = "it was read with header_only=True: read it whole to decode it"
         elif 'Rows' in ds: why = "its header describes an image but the file holds no pixel data: cut short, or stripped of its pixels"
         else: why = "it is an object without an image (a report, structure set or presentation state)"
         raise DicomError(f"{name}: has no pixel data: {why}")
-    missing = [k for k in _NEEDED + (('BitsStored', 'PixelRepresentation') if 'PixelData' in ds else ())
-               if ds.get(k) in (None, '')]
+    missing = [k for k in _NEEDED + (('BitsStored', 'PixelRepresentation') if _TAG['PixelData'] in have else ())
+               if _TAG[k] not in have or ds[_TAG[k]].value in (None, '')]
     if missing: raise DicomError(f"{name}: the pixel data cannot be decoded without {', '.join(missing)}")
     ts = getattr(getattr(ds, 'file_meta', None), 'TransferSyntaxUID', None)
     if ts is None or not ts.is_transfer_syntax: raise DicomError(f"{name}: unknown Transfer Syntax UID {ts!r}")
-    try: dec = pxl.get_decoder(ts)
-    except NotImplementedError: raise DicomError(f"{name}: pydicom has no decoder for {transfer_syntax_name(ds)}") from None
+    if (dec := _DECODERS.get(ts)) is None:
+        try: dec = _DECODERS[ts] = pxl.get_decoder(ts)
+        except NotImplementedError: raise DicomError(f"{name}: pydicom has no decoder for {transfer_syntax_name(ds)}") from None
     if not dec.is_available:
         raise DicomError(f"{name}: no installed decoder handles {transfer_syntax_name(ds)}; install the pixel-data plugins "
                          f"with `pip install {PLUGINS}`")
-    if not header_only and 'PixelData' in ds: check_pixel_data(ds)
+    if not header_only and _TAG['PixelData'] in have: check_pixel_data(ds)
     n_frames(ds)   # a NumberOfFrames that is no count: refused here, not in a decoder
 
 # %% ../nbs/00_core.ipynb #03f6d04c
