@@ -22,8 +22,8 @@ from .vision import *
 from .windowing import dicom_windows, windowed, save_jpg, save_tif16
 
 # %% auto #0
-__all__ = ['frame_layout', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate', 'as_frames', 'pick_frames',
-           'show_frames', 'frame_durations', 'animate_frames', 'save_gif', 'export_frames']
+__all__ = ['frame_layout', 'clear_unused_bits', 'read_native', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate',
+           'as_frames', 'pick_frames', 'show_frames', 'frame_durations', 'animate_frames', 'save_gif', 'export_frames']
 
 # %% ../nbs/03_multiframe.ipynb #7dbb73f1
 def frame_layout(fn) -> dict:
@@ -54,15 +54,33 @@ def _native_dtype(p, opts:dict):
 
 def _short(k:int): return ValueError(f"There is insufficient pixel data to contain {k + 1} frames")   # pydicom's words for frame k
 
+def clear_unused_bits(a:np.ndarray,   # stored integers, changed in place
+                      bits_stored:int,   # BitsStored: the bits above it are not part of the value
+                     ) -> np.ndarray:
+    "`a` with the bits above `bits_stored` ignored, as pydicom does: cleared (unsigned) or copies of the sign bit (signed)"
+    shift = a.dtype.itemsize*8 - bits_stored
+    if shift > 0: np.right_shift(np.left_shift(a, shift, out=a), shift, out=a)   # a logical shift for unsigned, arithmetic for signed
+    return a
+
+def read_native(f,                 # the open file
+                p,                 # its pixel data element (`pixel_element`)
+                dtype, shape,      # of one frame: pydicom's dtype for the bits (`_native_dtype`), (rows, columns)
+                bits_stored:int,   # BitsStored
+                index:int=0,       # the frame
+                out:np.ndarray=None,  # an array of `dtype` and `shape` to read into (default: a new one)
+               ) -> np.ndarray:
+    "Frame `index` of native little-endian pixel data read straight from the file into its array, unused bits cleared; pydicom's `ValueError` when the data is short"
+    a = np.empty(shape, dtype) if out is None else out
+    n = a.nbytes
+    if p.length is not None and (index + 1)*n > p.length: raise _short(index)
+    f.seek(p.offset + index*n)
+    if f.readinto(memoryview(a).cast('B')) != n: raise _short(index)
+    return clear_unused_bits(a, bits_stored)
+
 def _native_frame(f, p, opts:dict, index:int, dt=None):
     "Frame `index` of native little-endian integer pixel data (element `p`, `dt` its `_native_dtype` if known) read straight into its array, or `None` when pydicom's decoder is needed"
     if dt is None and (dt := _native_dtype(p, opts)) is None: return None
-    n = opts['rows']*opts['columns']*dt.itemsize
-    if p.length is not None and (index + 1)*n > p.length: raise _short(index)
-    a = np.empty((opts['rows'], opts['columns']), dtype=dt)   # writeable, filled in place
-    f.seek(p.offset + index*n)
-    if f.readinto(memoryview(a).cast('B')) != n: raise _short(index)
-    return a
+    return read_native(f, p, dt, (opts['rows'], opts['columns']), opts['bits_stored'], index)
 
 _RUN_BYTES = 1 << 22   # frames read together: 4 MB at most (a frame larger than that alone)
 
@@ -83,7 +101,7 @@ def _native_runs(f, p, opts:dict, idxs:list, run_bytes:int=_RUN_BYTES):
         if got != a.nbytes:                          # the file ends early (cut since its header was read)
             if got < n: raise _short(idxs[i])
             j, a = i + got//n, a[:got//n]
-        yield idxs[i:j], a
+        yield idxs[i:j], clear_unused_bits(a, opts['bits_stored'])
         i = j
 
 def _decode_from(f, ds:DcmDataset, index:int, p=None, opts=None) -> np.ndarray:

@@ -16,7 +16,7 @@ from .reading import *
 from .pixels import *
 from .vision import *
 from .storage import is_url, dicom_files, read_dicom
-from .multiframe import as_frames
+from .multiframe import as_frames, read_native
 
 # %% auto #0
 __all__ = ['GAP_POLICIES', 'SCALINGS', 'OKABE_ITO', 'slice_normal', 'slice_position', 'slice_grid', 'check_spacing', 'Volume',
@@ -328,9 +328,8 @@ def _native_into(fn:Path, h, dest:np.ndarray, buf:dict) -> bool:
         p = pixel_element(f, pos)
         # the sizes `check_pixel_data` allows: one frame, and less than a second one
         if p is None or p.keyword != 'PixelData' or (p.vr is None) != implicit or p.length is None or not n <= p.length < 2*n: return False
-        f.seek(p.offset)
-        if f.readinto(memoryview(px).cast('B')) != n: return False
-    if bs < ba: np.right_shift(np.left_shift(px, ba - bs, out=px), ba - bs, out=px)   # the unused high bits ignored, as pydicom does
+        try: read_native(f, p, px.dtype, px.shape, bs, out=px)
+        except ValueError: return False   # cut since its header was read: the general path says so
     _rescale_into(px, h, dest)
     return True
 
