@@ -74,16 +74,19 @@ def _area_taps(n_in:int, n_out:int) -> tuple:
 
 def _area_calls(n_in:int, n_out:int) -> int: p, q, _ = _area_taps(n_in, n_out); return p + q   # numpy calls of `_window_sums` along that axis
 
-def _window_sums(a:np.ndarray, n_out:int, dt) -> np.ndarray:
-    "Integer (n, m) `a` summed over the area windows of its rows, exactly, as `dt`: (n_out, m); one numpy call per row of one period"
-    p, q, wins = _area_taps(a.shape[0], n_out)
-    b, out = a.reshape(-1, p, a.shape[1]), np.empty((a.shape[0] // p, q, a.shape[1]), dt)   # (periods, p, m) -> (periods, q, m)
+def _window_sums(a:np.ndarray, n_out:int, dt, axis:int=0) -> np.ndarray:
+    "Integer 2D `a` summed over the area windows of its rows (`axis=0`) or columns (1), exactly, as `dt`; one numpy call per sample of one period"
+    p, q, wins = _area_taps(a.shape[axis], n_out)
+    n, m = a.shape
+    b = a.reshape(-1, p, m) if axis == 0 else a.reshape(n, -1, p)              # a period per slice: (periods, p, m) or (n, periods, p)
+    out = np.empty((n // p, q, m) if axis == 0 else (n, m // p, q), dt)
+    at = lambda t, i: t[:, i] if axis == 0 else t[:, :, i]                     # sample `i` of every period
     for i, (s, e) in enumerate(wins):
-        o = out[:, i]
-        if e - s > 1: np.add(b[:, s], b[:, s + 1], out=o, dtype=dt)
-        else: np.copyto(o, b[:, s])
-        for r in range(s + 2, e): np.add(o, b[:, r], out=o)
-    return out.reshape(n_out, a.shape[1])
+        o = at(out, i)
+        if e - s > 1: np.add(at(b, s), at(b, s + 1), out=o, dtype=dt)
+        else: np.copyto(o, at(b, s))
+        for r in range(s + 2, e): np.add(o, at(b, r), out=o)
+    return out.reshape((n_out, m) if axis == 0 else (n, n_out))
 
 def _area_8bit(x:torch.Tensor, size:tuple) -> torch.Tensor:
     "8-bit (C, H, W) `x` shrunk to `size`: `F.interpolate(x[None].float(), size, mode='area')[0]`, the same bits, without a float copy of the full image: each window's sum is an exact integer (so is every float32 partial sum of the kernel's), divided by its height, then its width, as the kernel does"
@@ -94,7 +97,7 @@ def _area_8bit(x:torch.Tensor, size:tuple) -> torch.Tensor:
     kw = np.array([e - s for s, e in _area_taps(w, ow)[2]], np.float32)
     out = np.empty((a.shape[0], oh, ow), np.float32)
     for k in range(a.shape[0]):
-        s = _window_sums(np.ascontiguousarray(_window_sums(a[k], oh, dt).T), ow, dt).T   # rows, then columns: (oh, ow)
+        s = _window_sums(_window_sums(a[k], oh, dt), ow, dt, axis=1)             # rows, then columns: (oh, ow)
         np.divide(s.reshape(oh // len(kh), len(kh), ow), kh[:, None], out=out[k].reshape(oh // len(kh), len(kh), ow))
         np.divide(out[k].reshape(oh, ow // len(kw), len(kw)), kw, out=out[k].reshape(oh, ow // len(kw), len(kw)))
     return torch.from_numpy(out)
