@@ -116,7 +116,11 @@ def resize_image(x:torch.Tensor, size:tuple) -> torch.Tensor:
     if (type(x) is torch.Tensor and x.dtype == torch.float32 and x.device.type == 'cpu' and x.ndim == 3 and not x.requires_grad
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
         return _area_exact(x, fh, fw)   # a whole-factor shrink in numpy: 5x faster than torch's kernel on one thread
-    if x.shape[-2] >= size[0] and x.shape[-1] >= size[1]: return F.interpolate(x[None].float(), size=size, mode='area')[0]
+    if x.shape[-2] >= size[0] and x.shape[-1] >= size[1]:   # torch's kernel on a plain tensor (no fastai dispatch), then the type and metadata back
+        out = F.interpolate(x.as_subclass(torch.Tensor)[None].float(), size=size, mode='area')[0]
+        if type(x) is torch.Tensor: return out
+        out = out.as_subclass(type(x)); out.__dict__ = dict(getattr(x, '__dict__', {}))
+        return out
     return bilinear_resize(x, size)
 
 class TensorResize(DisplayedTransform):
