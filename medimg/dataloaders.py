@@ -106,12 +106,12 @@ def resize_image(x:torch.Tensor, size:tuple) -> torch.Tensor:
     "(C, H, W) image `x` resized to `size`: area averaging when shrinking, `bilinear_resize` when enlarging; integers come back as float32"
     if tuple(x.shape[-2:]) == size: return x
     (h, w), (fh, fw) = x.shape[-2:], (x.shape[-2] // size[0], x.shape[-1] // size[1])
-    if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3
-        and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
-        return _area_exact(x.as_subclass(torch.Tensor), fh, fw).as_subclass(type(x))   # 8-bit items: no float copy of the full image
     if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3 and h >= size[0] and w >= size[1]
         and (h//size[0] + 2)*(w//size[1] + 2) <= 2**16 and max(_area_calls(h, size[0]), _area_calls(w, size[1])) <= 256):
-        return _area_8bit(x.as_subclass(torch.Tensor), size).as_subclass(type(x))   # any other shrink of 8-bit items (1024 to 224): exact integer window sums
+        return _area_8bit(x.as_subclass(torch.Tensor), size).as_subclass(type(x))   # 8-bit items (1024 to 224 or 256): exact integer window sums, no float copy of the full image
+    if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3
+        and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
+        return _area_exact(x.as_subclass(torch.Tensor), fh, fw).as_subclass(type(x))   # very large whole factors
     if not x.is_floating_point(): x = x.float()   # exact for 8- and 16-bit values
     if (type(x) is torch.Tensor and x.dtype == torch.float32 and x.device.type == 'cpu' and x.ndim == 3 and not x.requires_grad
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
