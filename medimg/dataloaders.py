@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_dataloaders.ipynb #ac577aaa
 from __future__ import annotations
-import json, os, hashlib, warnings
+import json, os, hashlib, math, warnings
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)  # raised inside fastai's import
 from types import SimpleNamespace
 from functools import partial
@@ -67,18 +67,60 @@ def _area_exact(x:torch.Tensor, fh:int, fw:int) -> torch.Tensor:
             if i or j: s += a[:, i::fh, j::fw]
     return torch.from_numpy(s.astype(np.float32, copy=False) / np.float32(fh*fw))   # a power of two: exact, whether divided once or per axis
 
+def _area_taps(n_in:int, n_out:int) -> tuple:
+    "The area windows along one axis repeat every `p` input samples, `q` output samples: `(p, q, [(start, end) of each of the q windows in one period])`, as `F.interpolate`'s (floor, ceil)"
+    g = math.gcd(n_in, n_out)
+    return n_in // g, n_out // g, [((i*n_in) // n_out, -(-(i + 1)*n_in // n_out)) for i in range(n_out // g)]
+
+def _area_calls(n_in:int, n_out:int) -> int: p, q, _ = _area_taps(n_in, n_out); return p + q   # numpy calls of `_window_sums` along that axis
+
+def _window_sums(a:np.ndarray, n_out:int, dt, axis:int=0) -> np.ndarray:
+    "Integer 2D `a` summed over the area windows of its rows (`axis=0`) or columns (1), exactly, as `dt`; one numpy call per sample of one period"
+    p, q, wins = _area_taps(a.shape[axis], n_out)
+    n, m = a.shape
+    b = a.reshape(-1, p, m) if axis == 0 else a.reshape(n, -1, p)              # a period per slice: (periods, p, m) or (n, periods, p)
+    out = np.empty((n // p, q, m) if axis == 0 else (n, m // p, q), dt)
+    at = lambda t, i: t[:, i] if axis == 0 else t[:, :, i]                     # sample `i` of every period
+    for i, (s, e) in enumerate(wins):
+        o = at(out, i)
+        if e - s > 1: np.add(at(b, s), at(b, s + 1), out=o, dtype=dt)
+        else: np.copyto(o, at(b, s))
+        for r in range(s + 2, e): np.add(o, at(b, r), out=o)
+    return out.reshape((n_out, m) if axis == 0 else (n, n_out))
+
+def _area_8bit(x:torch.Tensor, size:tuple) -> torch.Tensor:
+    "8-bit (C, H, W) `x` shrunk to `size`: `F.interpolate(x[None].float(), size, mode='area')[0]`, the same bits, without a float copy of the full image: each window's sum is an exact integer (so is every float32 partial sum of the kernel's), divided by its height, then its width, as the kernel does"
+    a, (oh, ow) = x.numpy(), size
+    (h, w), n = a.shape[1:], (-(-a.shape[1] // oh) + 1)*(-(-a.shape[2] // ow) + 1)   # n: the most values in one window
+    dt = np.int32 if a.dtype == np.int8 or 255*n >= 2**16 else np.uint16
+    kh = np.array([e - s for s, e in _area_taps(h, oh)[2]], np.float32)
+    kw = np.array([e - s for s, e in _area_taps(w, ow)[2]], np.float32)
+    out = np.empty((a.shape[0], oh, ow), np.float32)
+    for k in range(a.shape[0]):
+        s = _window_sums(_window_sums(a[k], oh, dt), ow, dt, axis=1)             # rows, then columns: (oh, ow)
+        np.divide(s.reshape(oh // len(kh), len(kh), ow), kh[:, None], out=out[k].reshape(oh // len(kh), len(kh), ow))
+        np.divide(out[k].reshape(oh, ow // len(kw), len(kw)), kw, out=out[k].reshape(oh, ow // len(kw), len(kw)))
+    return torch.from_numpy(out)
+
 def resize_image(x:torch.Tensor, size:tuple) -> torch.Tensor:
     "(C, H, W) image `x` resized to `size`: area averaging when shrinking, `bilinear_resize` when enlarging; integers come back as float32"
     if tuple(x.shape[-2:]) == size: return x
     (h, w), (fh, fw) = x.shape[-2:], (x.shape[-2] // size[0], x.shape[-1] // size[1])
+    if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3 and h >= size[0] and w >= size[1]
+        and (h//size[0] + 2)*(w//size[1] + 2) <= 2**16 and max(_area_calls(h, size[0]), _area_calls(w, size[1])) <= 256):
+        return _area_8bit(x.as_subclass(torch.Tensor), size).as_subclass(type(x))   # 8-bit items (1024 to 224 or 256): exact integer window sums, no float copy of the full image
     if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
-        return _area_exact(x.as_subclass(torch.Tensor), fh, fw).as_subclass(type(x))   # 8-bit items: no float copy of the full image
+        return _area_exact(x.as_subclass(torch.Tensor), fh, fw).as_subclass(type(x))   # very large whole factors
     if not x.is_floating_point(): x = x.float()   # exact for 8- and 16-bit values
     if (type(x) is torch.Tensor and x.dtype == torch.float32 and x.device.type == 'cpu' and x.ndim == 3 and not x.requires_grad
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
         return _area_exact(x, fh, fw)   # a whole-factor shrink in numpy: 5x faster than torch's kernel on one thread
-    if x.shape[-2] >= size[0] and x.shape[-1] >= size[1]: return F.interpolate(x[None].float(), size=size, mode='area')[0]
+    if x.shape[-2] >= size[0] and x.shape[-1] >= size[1]:   # torch's kernel on a plain tensor (no fastai dispatch), then the type and metadata back
+        out = F.interpolate(x.as_subclass(torch.Tensor)[None].float(), size=size, mode='area')[0]
+        if type(x) is torch.Tensor: return out
+        out = out.as_subclass(type(x)); out.__dict__ = dict(getattr(x, '__dict__', {}))
+        return out
     return bilinear_resize(x, size)
 
 class TensorResize(DisplayedTransform):
