@@ -273,6 +273,20 @@ torch.Tensor.hist_scaled = hist_scaled   # fastai's spelling: x.hist_scaled(), d
 DcmDataset.hist_scaled = hist_scaled
 
 # %% ../nbs/02_windowing.ipynb #9ff283b0
+def _plain_linear(wins) -> bool:
+    "Whether every window is a finite LINEAR `(w, l)` wider than 1 (`x*a + b`, clamped)"
+    return all(len(w) == 2 and np.isfinite(w[0]) and np.isfinite(w[1]) and w[0] > 1 for w in wins)
+
+def _stacked_windows(x:torch.Tensor, wins) -> torch.Tensor:
+    "`to_nchan(x, wins)` of a float (..., C, H, W) `x` and LINEAR windows: the same arithmetic (`x*a + b`, clamped) written in place into one output, without a copy per step and per window, nor `cat`"
+    c = x.shape[-3]
+    out = torch.empty(*x.shape[:-3], len(wins)*c, *x.shape[-2:], dtype=x.dtype, device=x.device)
+    for k, (w, l) in enumerate(wins):
+        a, b = linear_coefs(w, l)
+        o = out.narrow(-3, k*c, c)
+        torch.mul(x, a, out=o).add_(b).clamp_(0, 1)
+    return out
+
 def to_nchan(x,               # (H, W), (1, H, W) or (N, 1, H, W) in modality units, or a dataset
              wins,            # list of (width, level) windows
              bins=None,       # add a histogram-scaled channel: True (own breakpoints) or breakpoints; None: no
@@ -281,6 +295,8 @@ def to_nchan(x,               # (H, W), (1, H, W) or (N, 1, H, W) in modality un
     if isinstance(x, DcmDataset): return _dataset_nchan(x, wins, bins, frame)
     x = torch.as_tensor(x)
     if x.ndim == 2: x = x[None]
+    if x.is_floating_point() and not x.requires_grad and wins and _plain_linear(wins) and (bins is None or bins is False):
+        return _stacked_windows(x.as_subclass(torch.Tensor), wins).as_subclass(TensorImage)   # one output, written in place
     res = [windowed(x, *w) for w in wins]
     if not res and (bins is None or bins is False): raise ValueError("to_nchan needs at least one window (or bins)")
     if bins is not None and bins is not False: res.append(hist_scaled(x, None if bins is True else bins))
@@ -325,29 +341,13 @@ def _as_float(x):
     "Integer stored values (8-bit items collated as they were read) as float32, exactly: what the windows expect"
     return x if x.is_floating_point() else x.float()
 
-def _plain_linear(wins) -> bool:
-    "Whether every window is a finite LINEAR `(w, l)` wider than 1 (`x*a + b`, clamped)"
-    return all(len(w) == 2 and np.isfinite(w[0]) and np.isfinite(w[1]) and w[0] > 1 for w in wins)
-
-def _stacked_windows(x:torch.Tensor, wins) -> torch.Tensor:
-    "`to_nchan(x, wins)` of a float (..., C, H, W) `x` and LINEAR windows: the same arithmetic (`x*a + b`, clamped) written in place into one output, without a copy per step and per window, nor `cat`"
-    c = x.shape[-3]
-    out = torch.empty(*x.shape[:-3], len(wins)*c, *x.shape[-2:], dtype=x.dtype, device=x.device)
-    for k, (w, l) in enumerate(wins):
-        a, b = linear_coefs(w, l)
-        o = out.narrow(-3, k*c, c)
-        torch.mul(x, a, out=o).add_(b).clamp_(0, 1)
-    return out
-
 class ApplyWindows(DisplayedTransform):
     "Map a `TensorDicom` (..., 1, H, W) in modality units to a `TensorImage` (..., len(wins), H, W) in [0, 1]"
     order = 15
     def __init__(self, wins): super().__init__(); self.wins = list(wins)
     def encodes(self, x:TensorDicom) -> TensorImage:
         with one_torch_thread(x.device.type == 'cpu'):
-            x = _as_float(x.as_subclass(torch.Tensor))   # plain tensors: no fastai dispatch on every torch call
-            if x.ndim >= 3 and self.wins and _plain_linear(self.wins): return _stacked_windows(x, self.wins).as_subclass(TensorImage)
-            return to_nchan(x, self.wins)
+            return to_nchan(_as_float(x.as_subclass(torch.Tensor)), self.wins)   # plain tensors: no fastai dispatch on every torch call
 
 class HistScaled(DisplayedTransform):
     "Map a `TensorDicom` in modality units to a histogram-scaled `TensorImage` in [0, 1] (per item on a batch)"
