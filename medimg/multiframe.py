@@ -63,11 +63,12 @@ def clear_unused_bits(a:np.ndarray,   # stored integers, changed in place
     return a
 
 def read_native(f,                 # the open file
-                p,                 # its pixel data element (`pixel_element`)
-                dtype, shape,      # of one frame: pydicom's dtype for the bits (`_native_dtype`), (rows, columns)
+                p,                 # its pixel data element, as pixel_element finds it
+                dtype,             # pydicom's dtype for its bits
+                shape,             # of one frame: (rows, columns)
                 bits_stored:int,   # BitsStored
                 index:int=0,       # the frame
-                out:np.ndarray=None,  # an array of `dtype` and `shape` to read into (default: a new one)
+                out:np.ndarray=None,  # an array of that dtype and shape to read into (default: a new one)
                ) -> np.ndarray:
     "Frame `index` of native little-endian pixel data read straight from the file into its array, unused bits cleared; pydicom's `ValueError` when the data is short"
     a = np.empty(shape, dtype) if out is None else out
