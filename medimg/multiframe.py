@@ -22,8 +22,9 @@ from .vision import *
 from .windowing import dicom_windows, windowed, save_jpg, save_tif16
 
 # %% auto #0
-__all__ = ['frame_layout', 'clear_unused_bits', 'read_native', 'read_frame', 'DicomFrames', 'frames', 'frame_times', 'frame_rate',
-           'as_frames', 'pick_frames', 'show_frames', 'frame_durations', 'animate_frames', 'save_gif', 'export_frames']
+__all__ = ['frame_layout', 'pixel_plan', 'clear_unused_bits', 'read_native', 'read_frame', 'DicomFrames', 'frames', 'frame_times',
+           'frame_rate', 'as_frames', 'pick_frames', 'show_frames', 'frame_durations', 'animate_frames', 'save_gif',
+           'export_frames']
 
 # %% ../nbs/03_multiframe.ipynb #7dbb73f1
 def frame_layout(fn) -> dict:
@@ -52,6 +53,18 @@ def _native_dtype(p, opts:dict):
             and 1 <= bs <= ba and pr in (0, 1) and isinstance(rows, int) and isinstance(cols, int) and rows > 0 and cols > 0): return None
     return np.dtype(f"<{'i' if pr else 'u'}{ba//8}")   # pydicom's dtype
 
+def pixel_plan(f,    # the file, open for reading
+               ds,   # its header, as read_header read it (which records where the pixel data starts)
+              ) -> tuple:
+    "`(element, options, dtype)` of the pixel data after `ds`'s header in `f`: the element as `pixel_element` finds it, pydicom's decoding options for it, and the dtype its frames are read straight into when they are native little-endian integer greyscale (`None`: pydicom's decoder is needed); `(None, None, None)` without a pixel data element"
+    ts, pos = ds.file_meta.TransferSyntaxUID, getattr(ds, 'medimg_pixels_at', None)
+    p = None if pos is None else pixel_element(f, pos, ts.is_little_endian)
+    if p is None: return None, None, None
+    opts = dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts, pixel_keyword=p.keyword)
+    if p.vr is not None: opts['pixel_vr'] = p.vr   # an explicit VR says whether the values are words or bytes
+    native = ts.is_little_endian and not (ts.is_encapsulated or ts.is_deflated)
+    return p, opts, _native_dtype(p, opts) if native else None
+
 def _short(k:int): return ValueError(f"There is insufficient pixel data to contain {k + 1} frames")   # pydicom's words for frame k
 
 def clear_unused_bits(a:np.ndarray,   # stored integers, changed in place
@@ -78,16 +91,16 @@ def read_native(f,                 # the open file
     if f.readinto(memoryview(a).cast('B')) != n: raise _short(index)
     return clear_unused_bits(a, bits_stored)
 
-def _native_frame(f, p, opts:dict, index:int, dt=None):
-    "Frame `index` of native little-endian integer pixel data (element `p`, `dt` its `_native_dtype` if known) read straight into its array, or `None` when pydicom's decoder is needed"
-    if dt is None and (dt := _native_dtype(p, opts)) is None: return None
+def _native_frame(f, plan:tuple, index:int):
+    "Frame `index` of the native pixel data of `f`, whose `pixel_plan` is `plan` (with a dtype), read straight into its array"
+    p, opts, dt = plan
     return read_native(f, p, dt, (opts['rows'], opts['columns']), opts['bits_stored'], index)
 
 _RUN_BYTES = 1 << 22   # frames read together: 4 MB at most (a frame larger than that alone)
 
-def _native_runs(f, p, opts:dict, idxs:list, run_bytes:int=_RUN_BYTES):
-    "`(indices, array)` for frames `idxs` of native pixel data that `_native_dtype` accepts: consecutive frames read together, up to `run_bytes` with one read into a new array"
-    dt = _native_dtype(p, opts); rows, cols = opts['rows'], opts['columns']; n = rows*cols*dt.itemsize
+def _native_runs(f, plan:tuple, idxs:list, run_bytes:int=_RUN_BYTES):
+    "`(indices, array)` for frames `idxs` of the native pixel data of `f`, whose `pixel_plan` is `plan` (with a dtype): consecutive frames read together, up to `run_bytes` with one read into a new array"
+    p, opts, dt = plan; rows, cols = opts['rows'], opts['columns']; n = rows*cols*dt.itemsize
     per, held = max(1, run_bytes//n), None if p.length is None else p.length//n   # frames per run, frames the element holds
     i = 0
     while i < len(idxs):
@@ -105,27 +118,24 @@ def _native_runs(f, p, opts:dict, idxs:list, run_bytes:int=_RUN_BYTES):
         yield idxs[i:j], clear_unused_bits(a, opts['bits_stored'])
         i = j
 
-def _decode_from(f, ds:DcmDataset, index:int, p=None, opts=None) -> np.ndarray:
-    ts = ds.file_meta.TransferSyntaxUID
-    p = p or pixel_element(f, ds.medimg_pixels_at, ts.is_little_endian)
+def _decode_from(f, ds:DcmDataset, index:int, plan=None) -> np.ndarray:
+    p, opts, dt = plan or pixel_plan(f, ds)
     if p is None or p.keyword not in ('PixelData', 'FloatPixelData', 'DoubleFloatPixelData'): raise KeyError(p)
-    opts = opts or dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts, pixel_keyword=p.keyword)
-    if p.vr is not None: opts['pixel_vr'] = p.vr
-    if not ts.is_encapsulated and ts.is_little_endian and (a := _native_frame(f, p, opts, index)) is not None: return a
+    if dt is not None: return _native_frame(f, (p, opts, dt), index)
     f.seek(p.offset)
-    return pxl.get_decoder(ts).as_array(f, index=index, validate=True, **opts)[0]
+    return pxl.get_decoder(opts['transfer_syntax_uid']).as_array(f, index=index, validate=True, **opts)[0]
 
-def _decode_at(ds:DcmDataset, index:int, f=None, p=None, opts=None) -> np.ndarray:
-    "Frame `index` of the file whose header `read_header` read into `ds` (open as `f`, its pixel element `p`), decoded from where that header ended: pydicom's `pixel_array(path, index=)`, without parsing the header again"
+def _decode_at(ds:DcmDataset, index:int, f=None, plan=None) -> np.ndarray:
+    "Frame `index` of the file whose header `read_header` read into `ds` (open as `f`, its `pixel_plan` `plan`), decoded from where that header ended: pydicom's `pixel_array(path, index=)`, without parsing the header again"
     try:
-        if f is not None: return _decode_from(f, ds, index, p, opts)
+        if f is not None: return _decode_from(f, ds, index, plan)
         with open(ds.filename, 'rb') as f: return _decode_from(f, ds, index)
     except (TypeError, KeyError, struct.error, UnicodeDecodeError): return pxl.pixel_array(ds.filename, index=index)   # pydicom reads it its own way
 
-_FRAME_SOURCES = {}   # path -> (file size, header bytes, header, pixel element, decoding options, dtype) of the last few native files read
+_FRAME_SOURCES = {}   # path -> (file size, header bytes, header, pixel_plan) of the last few native files read
 
 def _frame_source(fn):
-    "`(open file, header, pixel element, options, dtype)` of a native file `fn` (`(None, header, ...)` otherwise; dtype `None`: pydicom decodes it): its header parsed and checked once, reused while its bytes up to the pixel data are unchanged"
+    "`(open file, header, pixel_plan)` of a native file `fn` (`(None, header, None)` otherwise): its header parsed and checked once, reused while its bytes up to the pixel data are unchanged"
     key = str(fn); hit = _FRAME_SOURCES.get(key)
     if hit is not None:
         try:
@@ -137,25 +147,23 @@ def _frame_source(fn):
     try:
         check_decodable(ds, header_only=True)
         ts, pos = ds.file_meta.TransferSyntaxUID, ds.medimg_pixels_at
-        if ts.is_encapsulated or ts.is_deflated or pos is None: f.close(); return None, ds, None, None, None
-        p = pixel_element(f, pos, ts.is_little_endian)
-        opts = None if p is None else dict(pxl.as_pixel_options(ds), transfer_syntax_uid=ts, pixel_keyword=p.keyword)
-        dt = _native_dtype(p, opts) if p is not None and ts.is_little_endian else None
+        if ts.is_encapsulated or ts.is_deflated or pos is None: f.close(); return None, ds, None
+        plan = pixel_plan(f, ds); p = plan[0]
         if p is not None and pos < 1 << 20:   # the header's bytes (up to the pixel data's value) tell whether the file changed
             size = f.seek(0, 2); f.seek(0)
             if len(_FRAME_SOURCES) >= 8: _FRAME_SOURCES.clear()   # a few files: a viewer's, a DataLoader worker's current ones
-            _FRAME_SOURCES[key] = (size, f.read(p.offset), ds, p, opts, dt)
-        return f, ds, p, opts, dt
+            _FRAME_SOURCES[key] = (size, f.read(p.offset), ds, plan)
+        return f, ds, plan
     except BaseException: f.close(); raise
 
 def read_frame(fn, frame:int=0) -> np.ndarray:
     "Stored values of frame `frame` of the DICOM file `fn`, reading and decoding only that frame"
     if hasattr(fn, 'read_frame'): return fn.read_frame(frame)   # a remote instance that serves single frames (DICOMweb)
-    f, ds, p, opts, dt = _frame_source(fn)
+    f, ds, plan = _frame_source(fn)
     if f is not None:   # native: read exactly the frame's bytes
         with f:
             k = frame_index(ds, frame)
-            with decoding(ds): return _native_frame(f, p, opts, k, dt) if dt is not None else _decode_at(ds, k, f, p, opts)
+            with decoding(ds): return _native_frame(f, plan, k) if plan[2] is not None else _decode_at(ds, k, f, plan)
     if ds.file_meta.TransferSyntaxUID.is_deflated: return pixel_array(dcmread(fn), frame)   # no seeking in a deflated body
     k = frame_index(ds, frame)
     check_frame(fn, ds, k)   # the size checks pixel_array makes, on this frame's bytes, before decoding
@@ -197,13 +205,11 @@ def _iter_raw(self:DicomFrames, idxs):
     ts = self.ds.file_meta.TransferSyntaxUID
     if not self.fn or ts.is_deflated:
         yield from (self.raw(k) for k in idxs); return
-    if not ts.is_encapsulated and ts.is_little_endian and (pos := getattr(self.ds, 'medimg_pixels_at', None)) is not None:
+    if not ts.is_encapsulated and ts.is_little_endian:
         with open(self.fn, 'rb') as f:
-            p = pixel_element(f, pos)
-            opts = {} if p is None else pxl.as_pixel_options(self.ds)
-            if p is not None and _native_dtype(p, opts) is not None:
+            if (plan := pixel_plan(f, self.ds))[2] is not None:
                 with decoding(self.ds):
-                    for _, a in _native_runs(f, p, opts, idxs): yield from a   # each frame a view of its run's array
+                    for _, a in _native_runs(f, plan, idxs): yield from a   # each frame a view of its run's array
                 return
     for k in idxs: check_frame(self.fn, self.ds, k)   # reads each frame's first bytes: refused before any decoding
     with decoding(self.ds): yield from pxl.iter_pixels(self.fn, indices=idxs)

@@ -16,7 +16,7 @@ from .reading import *
 from .pixels import *
 from .vision import *
 from .storage import is_url, dicom_files, read_dicom
-from .multiframe import as_frames, read_native
+from .multiframe import as_frames, read_native, pixel_plan
 
 # %% auto #0
 __all__ = ['GAP_POLICIES', 'SCALINGS', 'OKABE_ITO', 'slice_normal', 'slice_position', 'slice_grid', 'check_spacing', 'Volume',
@@ -315,20 +315,18 @@ _NATIVE_LE = (ImplicitVRLittleEndian, ExplicitVRLittleEndian)
 
 def _native_into(fn:Path, h, dest:np.ndarray, buf:dict) -> bool:
     "`_hu_into` of native slice `fn` from its `read_header` header `h`: its pixel bytes read from the file into `buf`, the header not parsed again; False if it needs the general path"
-    pos = getattr(h, 'medimg_pixels_at', None)
-    if pos is None or h.file_meta.get('TransferSyntaxUID') not in _NATIVE_LE: return False
-    try: rows, cols, spp, ba, bs, pr = (int(h.get(k)) for k in ('Rows', 'Columns', 'SamplesPerPixel', 'BitsAllocated', 'BitsStored', 'PixelRepresentation'))
-    except (TypeError, ValueError): return False   # missing or not a number: the general path says what is wrong
-    if ((rows, cols) != dest.shape or spp != 1 or ba not in (8, 16, 32) or not 1 <= bs <= ba or pr not in (0, 1)
-        or h.get('PhotometricInterpretation') not in ('MONOCHROME1', 'MONOCHROME2') or 'ModalityLUTSequence' in h or n_frames(h) != 1): return False
-    px = buf.get(key := f"<{'i' if pr else 'u'}{ba//8}")   # pydicom's dtype for these bits
-    if px is None or px.shape != dest.shape: px = buf[key] = np.empty(dest.shape, key)
-    n, implicit = px.nbytes, h.file_meta.TransferSyntaxUID == ImplicitVRLittleEndian
+    if getattr(h, 'medimg_pixels_at', None) is None or h.file_meta.get('TransferSyntaxUID') not in _NATIVE_LE: return False
+    if h.get('PhotometricInterpretation') not in ('MONOCHROME1', 'MONOCHROME2') or 'ModalityLUTSequence' in h or n_frames(h) != 1: return False
     with open(fn, 'rb') as f:
-        p = pixel_element(f, pos)
-        # the sizes `check_pixel_data` allows: one frame, and less than a second one
-        if p is None or p.keyword != 'PixelData' or (p.vr is None) != implicit or p.length is None or not n <= p.length < 2*n: return False
-        try: read_native(f, p, px.dtype, px.shape, bs, out=px)
+        try: p, opts, dt = pixel_plan(f, h)
+        except (TypeError, ValueError, KeyError): return False   # odd values: the general path says what is wrong
+        if dt is None or (opts['rows'], opts['columns']) != dest.shape: return False
+        px = buf.get(dt.str)
+        if px is None or px.shape != dest.shape: px = buf[dt.str] = np.empty(dest.shape, dt)
+        # the sizes `check_pixel_data` allows: one frame, and less than a second one; a VR only where the syntax is explicit
+        n, implicit = px.nbytes, h.file_meta.TransferSyntaxUID == ImplicitVRLittleEndian
+        if (p.vr is None) != implicit or p.length is None or not n <= p.length < 2*n: return False
+        try: read_native(f, p, dt, px.shape, opts['bits_stored'], out=px)
         except ValueError: return False   # cut since its header was read: the general path says so
     _rescale_into(px, h, dest)
     return True
