@@ -575,8 +575,8 @@ def fill_polygons(polys,   # closed polygons, each an (n, 2) array of fractional
                  ) -> np.ndarray:
     "Boolean mask of the pixels whose centres lie inside `polys` by the even-odd rule (holes and islands)"
     polys = [np.asarray(p, np.float64) for p in polys if len(p) >= 3]
-    R, C = shape; out = np.zeros((R, C + 1), np.int32)
-    if not polys: return out[:, :C] > 0
+    R, C = shape; out = np.zeros((R, C), bool)
+    if not polys: return out
     r0, c0 = np.concatenate(polys).T
     r1, c1 = np.concatenate([np.roll(p, -1, 0) for p in polys]).T
     kmin, kmax = (np.ceil(f(r0, r1)).clip(0, R).astype(int) for f in (np.minimum, np.maximum))
@@ -586,8 +586,12 @@ def fill_polygons(polys,   # closed polygons, each an (n, 2) array of fractional
     x = c0[e] + (k - r0[e]) * (c1[e] - c0[e]) / (r1[e] - r0[e])  # column where the edge crosses row k
     o = np.lexsort((x, k)); k, x = k[o], x[o]
     a, b = (np.ceil(v).clip(0, C).astype(int) for v in (x[0::2], x[1::2]))
-    np.add.at(out, (k[0::2], a), 1); np.add.at(out, (k[0::2], b), -1)
-    return out.cumsum(1)[:, :C] > 0
+    if not len(a): return out
+    k, r0, c0, c1 = k[0::2], k[0], a.min(), b.max()   # only the box the spans lie in is counted: rows sorted, columns c0..c1
+    n = np.zeros((k[-1] - r0 + 1, c1 - c0 + 1), np.int32)   # +1 where a span starts, -1 where it ends: inside while the sum > 0
+    np.add.at(n, (k - r0, a - c0), 1); np.add.at(n, (k - r0, b - c0), -1)
+    out[r0:k[-1] + 1, c0:c1] = n.cumsum(1)[:, :c1 - c0] > 0
+    return out
 
 # %% ../nbs/03a_series.ipynb #21acabcc
 def roi_labels(names:dict) -> dict:
