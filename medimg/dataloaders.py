@@ -59,13 +59,13 @@ def bilinear_resize(x:torch.Tensor, size) -> torch.Tensor:
     return (x[..., i0] * (1 - w) + x[..., i1] * w).float()
 
 def _area_exact(x:torch.Tensor, fh:int, fw:int) -> torch.Tensor:
-    "Plain float32 or 8-bit (C, H, W) `x` shrunk by whole factors `fh`, `fw` (a power of two in all): `F.interpolate`'s area mode, the same bits, summed in its order (8-bit values as integers: every float32 partial sum of them is an exact integer)"
+    "Plain float32 (C, H, W) `x` shrunk by whole factors `fh`, `fw` (a power of two in all): `F.interpolate`'s area mode, the same bits, summed in its order"
     a = x.numpy()
-    s = a[:, ::fh, ::fw].astype(np.int32 if a.dtype.kind in 'iu' else np.float32)   # a copy to sum into
+    s = a[:, ::fh, ::fw].copy()   # to sum into
     for i in range(fh):
         for j in range(fw):
             if i or j: s += a[:, i::fh, j::fw]
-    return torch.from_numpy(s.astype(np.float32, copy=False) / np.float32(fh*fw))   # a power of two: exact, whether divided once or per axis
+    return torch.from_numpy(s / np.float32(fh*fw))   # a power of two: exact, whether divided once or per axis
 
 def _area_taps(n_in:int, n_out:int) -> tuple:
     "The area windows along one axis repeat every `p` input samples, `q` output samples: `(p, q, [(start, end) of each of the q windows in one period])`, as `F.interpolate`'s (floor, ceil)"
@@ -109,9 +109,6 @@ def resize_image(x:torch.Tensor, size:tuple) -> torch.Tensor:
     if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3 and h >= size[0] and w >= size[1]
         and (h//size[0] + 2)*(w//size[1] + 2) <= 2**16 and max(_area_calls(h, size[0]), _area_calls(w, size[1])) <= 256):
         return _area_8bit(x.as_subclass(torch.Tensor), size).as_subclass(type(x))   # 8-bit items (1024 to 224 or 256): exact integer window sums, no float copy of the full image
-    if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3
-        and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
-        return _area_exact(x.as_subclass(torch.Tensor), fh, fw).as_subclass(type(x))   # very large whole factors
     if not x.is_floating_point(): x = x.float()   # exact for 8- and 16-bit values
     if (type(x) is torch.Tensor and x.dtype == torch.float32 and x.device.type == 'cpu' and x.ndim == 3 and not x.requires_grad
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
