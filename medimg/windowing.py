@@ -272,7 +272,7 @@ def _scaled_binned(x:torch.Tensor, xp:torch.Tensor=None, fp:torch.Tensor=None, n
     "`_interp_search(x, xp, fp)` of non-integer rows `x` (rows, n), with `xp = _row_bins(x)` and `fp = _rank_levels(xp)` when `xp` is None, bit for bit, from one binning of `x` for both steps; `None` where it does not apply"
     n_rows, n = x.shape
     nb = max(1, min(n//4, 2**14))
-    if n <= 8192 or n_rows*(nb + 3) > 2**24 or (xp is not None and xp.shape[-1] == 1): return None   # small rows, huge batches
+    if n <= 8192 or n_rows*(nb + 3) > 2**24 or (xp is not None and xp.shape[-1] < 2): return None   # small rows, huge batches
     lo, hi = x.amin(-1, keepdim=True), x.amax(-1, keepdim=True)
     bin_map = _bin_map(lo, hi, nb)
     if not bool(torch.isfinite(hi - lo).all()) or (xp is not None and not bool(torch.isfinite(xp - lo).all())): return None
