@@ -87,31 +87,71 @@ def _dataset_windowed(ds:DcmDataset, w, l, fn, which:int, frame) -> torch.Tensor
 def _int_range(x:torch.Tensor, max_range:int=2**16):
     "`(lo, n)` when all values of `x` are integers spanning at most `max_range` values, else `None`"
     if x.numel() == 0: return None
+    if x.is_floating_point():   # a strided look first: resized or scaled images fail it at once
+        s = x.reshape(-1)[::max(1, x.numel()//4096)]
+        if not torch.equal(s, s.round()): return None
     lo, hi = x.aminmax()
     if not bool(torch.isfinite(hi - lo)) or hi - lo >= max_range: return None
     if x.is_floating_point() and not torch.equal(x, x.round()): return None
     return lo, int(hi - lo) + 1
 
+def _sample_cols(n:int, max_samples:int=None, seed:int=0, device=None):
+    "The columns `_sample` draws from rows of `n` values, or `None` for all of them"
+    if max_samples is None or n <= max_samples: return None
+    g = torch.Generator(device=device).manual_seed(seed)
+    return torch.randint(0, n, (max_samples,), generator=g, device=device)
+
 def _sample(x:torch.Tensor, max_samples:int=None, seed:int=0) -> torch.Tensor:
     "Columns of the (rows, n) tensor `x`: all, or `max_samples` drawn at random (seeded, same columns for every row)"
-    n = x.shape[-1]
-    if max_samples is None or n <= max_samples: return x
-    g = torch.Generator(device=x.device).manual_seed(seed)
-    return x[:, torch.randint(0, n, (max_samples,), generator=g, device=x.device)]
+    cols = _sample_cols(x.shape[-1], max_samples, seed, x.device)
+    return x if cols is None else x[:, cols]
 
 def _quantile_levels(n_bins:int, device=None) -> torch.Tensor:
     "fastai's quantile levels: 0.1%, the centres of `n_bins` equal bins, 99.9%"
     return torch.cat([torch.tensor([0.001]), (torch.arange(n_bins).float() + 0.5)/n_bins, torch.tensor([0.999])]).to(device)
 
 def _bin_map(lo:torch.Tensor, hi:torch.Tensor, nb:int):
-    "`(lo, scale, off)` for `_bins`: `nb` bins per row between `lo` and `hi` (rows, 1), row `r` on bins `r*nb..`"
+    "`(lo, scale, off)` for `_bins`: `nb` equal bins per row from `lo` to `hi` (rows, 1), one for `hi`, one below, one above; row `r` on bins `r*(nb + 3)..`"
     d = hi - lo
     scale = torch.where(d > 0, nb/d, 0.).clamp_(max=torch.finfo(lo.dtype).max)   # finite: no 0*inf in `_bins`
-    return lo, scale, nb*torch.arange(lo.shape[0], device=lo.device, dtype=lo.dtype)[:, None]
+    return lo, scale, (nb + 3)*torch.arange(lo.shape[0], device=lo.device, dtype=lo.dtype)[:, None] + 1
 
 def _bins(v:torch.Tensor, lo, scale, off, nb:int) -> torch.Tensor:
-    "Bin (int32) of each value of `v` (rows, m): `(v - lo)*scale + off` clamped to the row's bins; monotone in `v`"
-    return (v - lo).mul_(scale).add_(off).clamp_(off, off + (nb - 1)).int()   # one map for values and breakpoints
+    "Bin (int32) of each value of `v` (rows, m): `(v - lo)*scale` clamped to [-1, nb + 1], plus the row's `off`; monotone in `v`"
+    return (v - lo).mul_(scale).clamp_(-1, nb + 1).add_(off).int()   # one map for values and breakpoints; scalar bounds: a cheap clamp
+
+def _nonzero(m:torch.Tensor) -> torch.Tensor:
+    "`m.nonzero().squeeze(1)` of a 1D bool `m` (numpy's is 3x faster on the CPU)"
+    return torch.from_numpy(np.flatnonzero(m.numpy())) if m.device.type == 'cpu' else m.nonzero().squeeze(1)
+
+def _select_binned(x:torch.Tensor, value_bin:torch.Tensor, ks:torch.Tensor, nb:int):
+    "`_select` of `x` (rows, n) binned into `value_bin` by `_bins`; also the bin of each result and the flat indices of the values in those bins"
+    n_rows, nr = x.shape[0], nb + 3
+    device, flat, value_bin = x.device, x.reshape(-1), value_bin.reshape(-1)
+    bin_count = torch.bincount(value_bin, minlength=n_rows*nr)
+    running = bin_count.reshape(n_rows, nr).cumsum(-1)              # values in this bin and all lower ones
+    ranks = ks[None].expand(n_rows, -1).contiguous()
+    row_start = nr*torch.arange(n_rows, device=device)[:, None]
+    rank_bin = torch.searchsorted(running, ranks, right=True) + row_start   # the bin of each wanted rank
+    rank_in_bin = ranks - (running.flatten()[rank_bin] - bin_count[rank_bin])
+    wanted = torch.unique(rank_bin)                                 # those bins, ascending
+    slot = torch.full((n_rows*nr,), -1, dtype=torch.long, device=device)
+    slot[wanted] = torch.arange(len(wanted), device=device)         # each wanted bin's index in `wanted`
+    kept = _nonzero((slot >= 0).index_select(0, value_bin))         # the values in wanted bins
+    kept_values, kept_slot = flat.index_select(0, kept), slot.index_select(0, value_bin.index_select(0, kept))
+    bin_min = torch.full((len(wanted),), float('inf'), device=device).scatter_reduce_(0, kept_slot, kept_values, 'amin')
+    bin_max = torch.full((len(wanted),), -float('inf'), device=device).scatter_reduce_(0, kept_slot, kept_values, 'amax')
+    rank_slot = slot[rank_bin]
+    res, mixed = bin_min[rank_slot], bin_min < bin_max              # a bin of one distinct value: that value
+    if bool(mixed.any()):                                           # the others: sort their values by (bin, value)
+        to_sort = _nonzero(mixed[kept_slot])
+        sorted_values, by_value = kept_values[to_sort].sort()
+        _, by_bin = kept_slot[to_sort][by_value].sort(stable=True)
+        mixed_count = torch.where(mixed, bin_count[wanted], 0)
+        first = mixed_count.cumsum(0) - mixed_count                 # where each mixed bin starts in the sorted values
+        at = (first[rank_slot] + rank_in_bin).clamp_(0, len(to_sort) - 1)
+        res = torch.where(mixed[rank_slot], sorted_values[by_bin][at], res)
+    return res, rank_bin, kept
 
 def _select(x:torch.Tensor, ks:torch.Tensor, nb:int=None) -> torch.Tensor:
     "`x.sort(-1).values[:, ks]` for `x` (rows, n), sorting only the values in the bins that hold ranks `ks`"
@@ -120,36 +160,10 @@ def _select(x:torch.Tensor, ks:torch.Tensor, nb:int=None) -> torch.Tensor:
     # Only the few bins that hold a wanted rank are sorted; a bin whose values are all equal needs no sort.
     n_rows, n = x.shape
     nb = nb or max(1, min(n//4, 2**14))
-    if n_rows*nb > 2**24: return torch.cat([_select(c, ks, nb) for c in x.split(2**24//nb)])   # bin numbers exact in float32
-    device, flat = x.device, x.reshape(-1)
-    lo, hi = x.aminmax(dim=-1)                                      # NaN propagates
+    if n_rows*(nb + 3) > 2**24: return torch.cat([_select(c, ks, nb) for c in x.split(2**24//(nb + 3))])   # bin numbers exact in float32
+    lo, hi = x.amin(-1, keepdim=True), x.amax(-1, keepdim=True)     # NaN propagates
     if not bool(torch.isfinite(hi - lo).all()): return x.sort(-1).values[:, ks]   # NaN or inf: sort
-    value_bin = _bins(x, *_bin_map(lo[:, None], hi[:, None], nb), nb).flatten()
-    bin_count = torch.bincount(value_bin, minlength=n_rows*nb)
-    running = bin_count.reshape(n_rows, nb).cumsum(-1)              # values in this bin and all lower ones
-    ranks = ks[None].expand(n_rows, -1).contiguous()
-    row_start = nb*torch.arange(n_rows, device=device)[:, None]
-    rank_bin = torch.searchsorted(running, ranks, right=True) + row_start   # the bin of each wanted rank
-    rank_in_bin = ranks - (running.flatten()[rank_bin] - bin_count[rank_bin])
-    wanted = torch.unique(rank_bin)                                 # those bins, ascending
-    slot = torch.full((n_rows*nb,), -1, dtype=torch.long, device=device)
-    slot[wanted] = torch.arange(len(wanted), device=device)         # each wanted bin's index in `wanted`
-    value_slot = slot.index_select(0, value_bin)
-    kept = (value_slot >= 0).nonzero().squeeze(1)                   # the values in wanted bins
-    kept_values, kept_slot = flat[kept], value_slot[kept]
-    bin_min = torch.full((len(wanted),), float('inf'), device=device).scatter_reduce_(0, kept_slot, kept_values, 'amin')
-    bin_max = torch.full((len(wanted),), -float('inf'), device=device).scatter_reduce_(0, kept_slot, kept_values, 'amax')
-    rank_slot = slot[rank_bin]
-    res, mixed = bin_min[rank_slot], bin_min < bin_max              # a bin of one distinct value: that value
-    if bool(mixed.any()):                                           # the others: sort their values by (bin, value)
-        to_sort = mixed[kept_slot].nonzero().squeeze(1)
-        sorted_values, by_value = kept_values[to_sort].sort()
-        _, by_bin = kept_slot[to_sort][by_value].sort(stable=True)
-        mixed_count = torch.where(mixed, bin_count[wanted], 0)
-        first = mixed_count.cumsum(0) - mixed_count                 # where each mixed bin starts in the sorted values
-        at = (first[rank_slot] + rank_in_bin).clamp_(0, len(to_sort) - 1)
-        res = torch.where(mixed[rank_slot], sorted_values[by_bin][at], res)
-    return res
+    return _select_binned(x, _bins(x, *_bin_map(lo, hi, nb), nb), ks, nb)[0]
 
 def _row_bins_sort(x:torch.Tensor, n_bins:int=100, max_samples:int=2**16) -> torch.Tensor:
     "The reference for `_row_bins` on any values: sort the (sampled) rows, read the quantiles"
@@ -195,48 +209,57 @@ def _interp_search(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor) -> torch.Te
     t = ((x - x0)/(x1 - x0).clamp_min(1e-12)).clamp_(0, 1)
     return f0 + t*(f1 - f0)
 
+def _interp_binned(x:torch.Tensor, value_bin:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, bp_bin:torch.Tensor, nb:int,
+                   kept:torch.Tensor=None) -> torch.Tensor:
+    "`_interp_search(x, xp, fp)`, bit for bit, for `x` and `xp` (k > 1) binned into `value_bin` and `bp_bin` by one `_bins` map; `kept`: the flat indices of the values in bins with breakpoints, when known"
+    # Derivation: `searchsorted` costs log(k) per value. A value's segment is fixed by how many breakpoints lie
+    # below it: all those in lower bins (`below`), plus those in its own bin that are smaller. A bin without
+    # breakpoints gives all its values one segment: read off a table of one entry per bin. The values in bins with
+    # breakpoints (a few per cent) compare with the bin's first breakpoint `v`: `below` (x <= v) or `last` (x > v)
+    # when the bin holds one distinct breakpoint value; several (rare) are binary-searched, as `searchsorted` would.
+    n_rows, k = xp.shape
+    nr, flat, value_bin = nb + 3, x.reshape(-1), value_bin.reshape(-1)
+    # `searchsorted`'s i (0..k) of row r at r*(k + 1) + i: x0, x1 - x0 (clamped), f0, f1 - f0 of the segment
+    # i clamped to 1..k-1, as `_interp_search` computes them
+    j = torch.arange(k + 1, device=x.device).clamp_(1, k - 1)
+    x0, x1, f0, f1 = xp[:, j - 1], xp[:, j], fp[:, j - 1], fp[:, j]
+    seg = torch.stack([x0, (x1 - x0).clamp_min(1e-12), f0, f1 - f0]).reshape(4, -1)
+    xpe = torch.cat([xp, xp[:, -1:]], -1).flatten()                 # the breakpoints in that layout
+    bp_count = torch.bincount(bp_bin.flatten(), minlength=n_rows*nr)   # breakpoints per bin
+    step = bp_count.clone()
+    step[nr::nr] += 1                                               # row r starts at r*(k + 1)
+    last = step.cumsum(0)                                           # r*(k + 1) + the row's breakpoints up to this bin, and
+    below = last - bp_count                                         # in lower bins: all below the values of the bin
+    i = below.int().index_select(0, value_bin)                      # each value's i (right unless its bin has breakpoints)
+    out, col = seg[0].index_select(0, i), torch.empty_like(flat)
+    torch.sub(flat, out, out=out)
+    out.div_(torch.index_select(seg[1], 0, i, out=col)).clamp_(0, 1)
+    out.mul_(torch.index_select(seg[3], 0, i, out=col)).add_(torch.index_select(seg[2], 0, i, out=col))
+    if kept is None: kept = _nonzero((bp_count > 0).index_select(0, value_bin))
+    b, xm = value_bin.index_select(0, kept), flat.index_select(0, kept)   # the values in bins with breakpoints
+    lo, hi = below.index_select(0, b), last.index_select(0, b)
+    v = xpe.index_select(0, lo)                                     # the bin's first breakpoint (lo < hi)
+    i = torch.where(xm > v, hi, lo)
+    multi = _nonzero((xm > v) & (v < xpe.index_select(0, hi - 1)))  # x > v in a bin with several distinct breakpoints
+    if len(multi):                                                  # binary search, as `searchsorted` does
+        ml, mh, mx = lo[multi], hi[multi], xm[multi]
+        for _ in range(int((mh - ml).max()).bit_length()):
+            mid = (ml + mh)//2                                      # < mh <= the row's pad: a real breakpoint when ml < mh
+            go = (ml < mh) & (xpe[mid] < mx)
+            ml, mh = torch.where(go, mid + 1, ml), torch.where(go | (ml >= mh), mh, mid)
+        i[multi] = ml
+    s = seg.index_select(1, i)
+    out.index_copy_(0, kept, s[2] + ((xm - s[0])/s[1]).clamp_(0, 1)*s[3])
+    return out.reshape(x.shape)
+
 def _interp_table(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, nb:int=4096) -> torch.Tensor:
-    "`_interp_search(x, xp, fp)`, bit for bit, with each value's segment read off a table of `nb` bins per row"
-    # Derivation: `searchsorted` costs log(k) per value. Cut each row's breakpoint range into `nb` equal bins. A
-    # value's segment is fixed by how many breakpoints lie below it: all those in lower bins (`below`), plus those
-    # in its own bin that are smaller. A bin holding at most one distinct breakpoint value `v` leaves two cases,
-    # x <= v (segment `below`) or x > v (segment `last`): a table of 2 segments per bin, picked by one compare.
-    # Bins with several distinct breakpoints (rare) are binary-searched, as `searchsorted` would.
+    "`_interp_search(x, xp, fp)`, bit for bit, with each value's segment read off a table of `nb` bins per row over the breakpoints' range"
     n_rows, k = xp.shape
     if k == 1 or x.shape[-1] <= 2*nb: return _interp_search(x, xp, fp)     # small rows: the table costs more than it saves
-    if n_rows*nb > 2**24: return torch.cat([_interp_table(*a, nb) for a in zip(*(t.split(2**24//nb) for t in (x, xp, fp)))])
+    if n_rows*(nb + 3) > 2**24: return torch.cat([_interp_table(*a, nb) for a in zip(*(t.split(2**24//(nb + 3)) for t in (x, xp, fp)))])
     if not bool(torch.isfinite(xp).all()) or bool(x.max().isnan()): return _interp_search(x, xp, fp)   # max: NaN propagates
-    row_start = k*torch.arange(n_rows, device=x.device)[:, None]
-    # segment j (1..k-1) of row i at i*k + j: x0, x1 - x0 (clamped), f0, f1 - f0, as `_interp_search` computes them
-    seg = torch.stack([xp[:, :-1], (xp[:, 1:] - xp[:, :-1]).clamp_min(1e-12), fp[:, :-1], fp[:, 1:] - fp[:, :-1]])
-    seg = torch.cat([seg[..., :1], seg], -1).reshape(4, n_rows*k)
-    bin_map = _bin_map(xp[:, :1], xp[:, -1:], nb)
-    bp_count = torch.bincount(_bins(xp, *bin_map, nb).flatten(), minlength=n_rows*nb)   # breakpoints per bin
-    last = bp_count.cumsum(0).reshape(n_rows, nb) - row_start       # breakpoints in this row up to this bin, and
-    below = last - bp_count.reshape(n_rows, nb)                     # in lower bins: all below the values of the bin
-    first_bp = xp.flatten()[below.clamp(max=k-1) + row_start].flatten()   # the bin's first breakpoint
-    # with one distinct breakpoint value `v` in a bin (or none), `searchsorted` is `below` (x <= v) or `last` (x > v)
-    table = seg[:, torch.stack([below, last], -1).clamp_(1, k-1).add_(row_start[..., None]).flatten()]   # (4, rows*nb*2)
-    flat = x.reshape(-1)
-    entry = _bins(x, *bin_map, nb).flatten()
-    above = flat > first_bp.index_select(0, entry)
-    entry.mul_(2).add_(above)                                       # table entry: 2 per bin, x <= v then x > v
-    out = table[0].index_select(0, entry)
-    torch.sub(flat, out, out=out)
-    out.div_(table[1].index_select(0, entry)).clamp_(0, 1)
-    out.mul_(table[3].index_select(0, entry)).add_(table[2].index_select(0, entry))
-    multi = (last - below > 1) & (first_bp.reshape(n_rows, nb) < xp.flatten()[(last - 1).clamp(min=0) + row_start])
-    if bool(multi.any()):                                           # bins with several distinct breakpoints: search them
-        idx = multi.flatten().repeat_interleave(2).index_select(0, entry).nonzero().squeeze(1)
-        b, xm = entry[idx].long()//2, flat[idx]
-        rows, lo, hi = (b//nb)*k, below.flatten()[b], last.flatten()[b]
-        for _ in range(int((last - below).max()).bit_length()):    # binary search, as `searchsorted` does
-            mid = (lo + hi)//2
-            go = (lo < hi) & (xp.flatten()[rows + mid.clamp(max=k-1)] < xm)
-            lo, hi = torch.where(go, mid + 1, lo), torch.where(go | (lo >= hi), hi, mid)
-        s = seg[:, lo.clamp(1, k-1) + rows]
-        out[idx] = s[2] + ((xm - s[0])/s[1]).clamp_(0, 1)*s[3]
-    return out.reshape(x.shape)
+    bin_map = _bin_map(xp[:, :1], xp[:, -1:], nb)                   # values outside the breakpoints: the bins below and above
+    return _interp_binned(x, _bins(x, *bin_map, nb), xp, fp, _bins(xp, *bin_map, nb), nb)
 
 def _interp(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, ir=None) -> torch.Tensor:
     "`_interp_search`, through a lookup table over the integer range `ir = (lo, n)` of `x` when given"
@@ -244,6 +267,24 @@ def _interp(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, ir=None) -> torch.
     lo, n = ir
     grid = (torch.arange(n, device=x.device).float() + lo)[None].expand(x.shape[0], -1).contiguous()
     return _interp_table(grid, xp, fp).gather(1, (x - lo).long())
+
+def _scaled_binned(x:torch.Tensor, xp:torch.Tensor=None, fp:torch.Tensor=None, n_bins:int=100, max_samples:int=2**16):
+    "`_interp_search(x, xp, fp)` of non-integer rows `x` (rows, n), with `xp = _row_bins(x)` and `fp = _rank_levels(xp)` when `xp` is None, bit for bit, from one binning of `x` for both steps; `None` where it does not apply"
+    n_rows, n = x.shape
+    nb = max(1, min(n//4, 2**14))
+    if n <= 8192 or n_rows*(nb + 3) > 2**24 or (xp is not None and xp.shape[-1] < 2): return None   # small rows, huge batches
+    lo, hi = x.amin(-1, keepdim=True), x.amax(-1, keepdim=True)
+    bin_map = _bin_map(lo, hi, nb)
+    if not bool(torch.isfinite(hi - lo).all()) or (xp is not None and not bool(torch.isfinite(xp - lo).all())): return None
+    value_bin = _bins(x, *bin_map, nb)                              # the row's own range: values in bins 1..nb+1
+    if xp is None:
+        cols = _sample_cols(n, max_samples, device=x.device)
+        v, vb = (x, value_bin) if cols is None else (x[:, cols], value_bin[:, cols])
+        xp, bp_bin, kept = _select_binned(v, vb, (v.shape[-1]*_quantile_levels(n_bins, x.device)).long(), nb)
+        fp = _rank_levels(xp)
+        if cols is not None: kept = None                            # kept values of the sample, not of `x`
+    else: bp_bin, kept = _bins(xp, *bin_map, nb), None
+    return _interp_binned(x, value_bin, xp, fp, bp_bin, nb, kept)
 
 # %% ../nbs/02_windowing.ipynb #73d8a9fc
 def hist_scaled(x,                     # tensor or array in modality units, or a dataset
@@ -259,13 +300,16 @@ def hist_scaled(x,                     # tensor or array in modality units, or a
     x = torch.as_tensor(x).float().as_subclass(torch.Tensor)   # fastai's tensor types add work to every torch call
     rows = x.reshape(x.shape[0] if x.ndim >= 4 else 1, -1)
     ir = _int_range(rows)
-    if brks is None:
-        xp = _row_bins(rows, n_bins, max_samples, ir)
-        fp = _rank_levels(xp)
-    else:
+    xp = fp = None
+    if brks is not None:
         xp = torch.as_tensor(brks, device=x.device).float()
         xp = (xp[None] if xp.ndim == 1 else xp).expand(rows.shape[0], -1).contiguous()
         fp = torch.linspace(0, 1, xp.shape[-1], device=x.device)[None].expand_as(xp).contiguous()
+    out = _scaled_binned(rows, xp, fp, n_bins, max_samples) if ir is None else None   # non-integers: one binning for both steps
+    if out is not None: return out.reshape(x.shape)
+    if xp is None:
+        xp = _row_bins(rows, n_bins, max_samples, ir)
+        fp = _rank_levels(xp)
     return _interp(rows, xp, fp, ir).reshape(x.shape)
 
 # %% ../nbs/02_windowing.ipynb #5c22e76a
