@@ -95,16 +95,12 @@ def _int_range(x:torch.Tensor, max_range:int=2**16):
     if x.is_floating_point() and not torch.equal(x, x.round()): return None
     return lo, int(hi - lo) + 1
 
-def _sample_cols(n:int, max_samples:int=None, seed:int=0, device=None):
-    "The columns `_sample` draws from rows of `n` values, or `None` for all of them"
-    if max_samples is None or n <= max_samples: return None
-    g = torch.Generator(device=device).manual_seed(seed)
-    return torch.randint(0, n, (max_samples,), generator=g, device=device)
-
 def _sample(x:torch.Tensor, max_samples:int=None, seed:int=0) -> torch.Tensor:
     "Columns of the (rows, n) tensor `x`: all, or `max_samples` drawn at random (seeded, same columns for every row)"
-    cols = _sample_cols(x.shape[-1], max_samples, seed, x.device)
-    return x if cols is None else x[:, cols]
+    n = x.shape[-1]
+    if max_samples is None or n <= max_samples: return x
+    g = torch.Generator(device=x.device).manual_seed(seed)
+    return x[:, torch.randint(0, n, (max_samples,), generator=g, device=x.device)]
 
 def _quantile_levels(n_bins:int, device=None) -> torch.Tensor:
     "fastai's quantile levels: 0.1%, the centres of `n_bins` equal bins, 99.9%"
@@ -210,8 +206,8 @@ def _interp_search(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor) -> torch.Te
     return f0 + t*(f1 - f0)
 
 def _interp_binned(x:torch.Tensor, value_bin:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, bp_bin:torch.Tensor, nb:int,
-                   kept:torch.Tensor=None) -> torch.Tensor:
-    "`_interp_search(x, xp, fp)`, bit for bit, for `x` and `xp` (k > 1) binned into `value_bin` and `bp_bin` by one `_bins` map; `kept`: the flat indices of the values in bins with breakpoints, when known"
+                   kept:torch.Tensor) -> torch.Tensor:
+    "`_interp_search(x, xp, fp)`, bit for bit, for `x` and `xp` (k > 1) binned into `value_bin` and `bp_bin` by one `_bins` map; `kept`: the flat indices of the values in bins with breakpoints"
     # Derivation: `searchsorted` costs log(k) per value. A value's segment is fixed by how many breakpoints lie
     # below it: all those in lower bins (`below`), plus those in its own bin that are smaller. A bin without
     # breakpoints gives all its values one segment: read off a table of one entry per bin. The values in bins with
@@ -235,7 +231,6 @@ def _interp_binned(x:torch.Tensor, value_bin:torch.Tensor, xp:torch.Tensor, fp:t
     torch.sub(flat, out, out=out)
     out.div_(torch.index_select(seg[1], 0, i, out=col)).clamp_(0, 1)
     out.mul_(torch.index_select(seg[3], 0, i, out=col)).add_(torch.index_select(seg[2], 0, i, out=col))
-    if kept is None: kept = _nonzero((bp_count > 0).index_select(0, value_bin))
     b, xm = value_bin.index_select(0, kept), flat.index_select(0, kept)   # the values in bins with breakpoints
     lo, hi = below.index_select(0, b), last.index_select(0, b)
     v = xpe.index_select(0, lo)                                     # the bin's first breakpoint (lo < hi)
@@ -254,12 +249,48 @@ def _interp_binned(x:torch.Tensor, value_bin:torch.Tensor, xp:torch.Tensor, fp:t
 
 def _interp_table(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, nb:int=4096) -> torch.Tensor:
     "`_interp_search(x, xp, fp)`, bit for bit, with each value's segment read off a table of `nb` bins per row over the breakpoints' range"
+    # Derivation: `searchsorted` costs log(k) per value. Cut each row's breakpoint range into `nb` equal bins (and one
+    # below, one above). A value's segment is fixed by how many breakpoints lie below it: all those in lower bins
+    # (`below`), plus those in its own bin that are smaller. A bin holding at most one distinct breakpoint value `v`
+    # leaves two cases, x <= v (segment `below`) or x > v (segment `last`): a table of 2 segments per bin, picked by
+    # one compare, the same work for every value however many share a bin with a breakpoint (`_interp_binned` does
+    # less for values in bins without one, more for the others). Bins with several distinct breakpoints (rare) are
+    # binary-searched, as `searchsorted` would.
     n_rows, k = xp.shape
     if k == 1 or x.shape[-1] <= 2*nb: return _interp_search(x, xp, fp)     # small rows: the table costs more than it saves
-    if n_rows*(nb + 3) > 2**24: return torch.cat([_interp_table(*a, nb) for a in zip(*(t.split(2**24//(nb + 3)) for t in (x, xp, fp)))])
+    nr = nb + 3                                                     # bins per row (`_bin_map`)
+    if n_rows*nr > 2**24: return torch.cat([_interp_table(*a, nb) for a in zip(*(t.split(2**24//nr) for t in (x, xp, fp)))])
     if not bool(torch.isfinite(xp).all()) or bool(x.max().isnan()): return _interp_search(x, xp, fp)   # max: NaN propagates
+    row_start = k*torch.arange(n_rows, device=x.device)[:, None]
+    # segment j (1..k-1) of row i at i*k + j: x0, x1 - x0 (clamped), f0, f1 - f0, as `_interp_search` computes them
+    seg = torch.stack([xp[:, :-1], (xp[:, 1:] - xp[:, :-1]).clamp_min(1e-12), fp[:, :-1], fp[:, 1:] - fp[:, :-1]])
+    seg = torch.cat([seg[..., :1], seg], -1).reshape(4, n_rows*k)
     bin_map = _bin_map(xp[:, :1], xp[:, -1:], nb)                   # values outside the breakpoints: the bins below and above
-    return _interp_binned(x, _bins(x, *bin_map, nb), xp, fp, _bins(xp, *bin_map, nb), nb)
+    bp_count = torch.bincount(_bins(xp, *bin_map, nb).flatten(), minlength=n_rows*nr)   # breakpoints per bin
+    last = bp_count.cumsum(0).reshape(n_rows, nr) - row_start       # breakpoints in this row up to this bin, and
+    below = last - bp_count.reshape(n_rows, nr)                     # in lower bins: all below the values of the bin
+    first_bp = xp.flatten()[below.clamp(max=k-1) + row_start].flatten()   # the bin's first breakpoint
+    table = seg[:, torch.stack([below, last], -1).clamp_(1, k-1).add_(row_start[..., None]).flatten()]   # (4, rows*nr*2)
+    flat = x.reshape(-1)
+    entry = _bins(x, *bin_map, nb).flatten()
+    above = flat > first_bp.index_select(0, entry)
+    entry.mul_(2).add_(above)                                       # table entry: 2 per bin, x <= v then x > v
+    out = table[0].index_select(0, entry)
+    torch.sub(flat, out, out=out)
+    out.div_(table[1].index_select(0, entry)).clamp_(0, 1)
+    out.mul_(table[3].index_select(0, entry)).add_(table[2].index_select(0, entry))
+    multi = (last - below > 1) & (first_bp.reshape(n_rows, nr) < xp.flatten()[(last - 1).clamp(min=0) + row_start])
+    if bool(multi.any()):                                           # bins with several distinct breakpoints: search them
+        idx = _nonzero(multi.flatten().repeat_interleave(2).index_select(0, entry))
+        b, xm = entry[idx].long()//2, flat[idx]
+        rows, lo, hi = (b//nr)*k, below.flatten()[b], last.flatten()[b]
+        for _ in range(int((last - below).max()).bit_length()):    # binary search, as `searchsorted` does
+            mid = (lo + hi)//2
+            go = (lo < hi) & (xp.flatten()[rows + mid.clamp(max=k-1)] < xm)
+            lo, hi = torch.where(go, mid + 1, lo), torch.where(go | (lo >= hi), hi, mid)
+        s = seg[:, lo.clamp(1, k-1) + rows]
+        out[idx] = s[2] + ((xm - s[0])/s[1]).clamp_(0, 1)*s[3]
+    return out.reshape(x.shape)
 
 def _interp(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, ir=None) -> torch.Tensor:
     "`_interp_search`, through a lookup table over the integer range `ir = (lo, n)` of `x` when given"
@@ -268,23 +299,19 @@ def _interp(x:torch.Tensor, xp:torch.Tensor, fp:torch.Tensor, ir=None) -> torch.
     grid = (torch.arange(n, device=x.device).float() + lo)[None].expand(x.shape[0], -1).contiguous()
     return _interp_table(grid, xp, fp).gather(1, (x - lo).long())
 
-def _scaled_binned(x:torch.Tensor, xp:torch.Tensor=None, fp:torch.Tensor=None, n_bins:int=100, max_samples:int=2**16):
-    "`_interp_search(x, xp, fp)` of non-integer rows `x` (rows, n), with `xp = _row_bins(x)` and `fp = _rank_levels(xp)` when `xp` is None, bit for bit, from one binning of `x` for both steps; `None` where it does not apply"
+def _scaled_binned(x:torch.Tensor, n_bins:int=100, max_samples:int=2**16):
+    "`_interp_search(x, xp, fp)` of non-integer rows `x` (rows, n) with their own breakpoints `xp = _row_bins(x)` and `fp = _rank_levels(xp)`, bit for bit, from one binning of `x` for both steps; `None` where it does not apply"
+    # For the rows a DataLoader hands `HistScaled`: resized images, every value a sample. Sampled rows (a large image)
+    # and caller breakpoints go `_row_bins` and `_interp_table`'s way, whose cost does not grow with the share of
+    # values that lie in bins with breakpoints (a large background of one value).
     n_rows, n = x.shape
     nb = max(1, min(n//4, 2**14))
-    if n <= 8192 or n_rows*(nb + 3) > 2**24 or (xp is not None and xp.shape[-1] < 2): return None   # small rows, huge batches
+    if n <= 8192 or n_rows*(nb + 3) > 2**24 or (max_samples is not None and n > max_samples): return None
     lo, hi = x.amin(-1, keepdim=True), x.amax(-1, keepdim=True)
-    bin_map = _bin_map(lo, hi, nb)
-    if not bool(torch.isfinite(hi - lo).all()) or (xp is not None and not bool(torch.isfinite(xp - lo).all())): return None
-    value_bin = _bins(x, *bin_map, nb)                              # the row's own range: values in bins 1..nb+1
-    if xp is None:
-        cols = _sample_cols(n, max_samples, device=x.device)
-        v, vb = (x, value_bin) if cols is None else (x[:, cols], value_bin[:, cols])
-        xp, bp_bin, kept = _select_binned(v, vb, (v.shape[-1]*_quantile_levels(n_bins, x.device)).long(), nb)
-        fp = _rank_levels(xp)
-        if cols is not None: kept = None                            # kept values of the sample, not of `x`
-    else: bp_bin, kept = _bins(xp, *bin_map, nb), None
-    return _interp_binned(x, value_bin, xp, fp, bp_bin, nb, kept)
+    if not bool(torch.isfinite(hi - lo).all()): return None         # NaN or inf: the other routes
+    value_bin = _bins(x, *_bin_map(lo, hi, nb), nb)                 # the row's own range: values in bins 1..nb+1
+    xp, bp_bin, kept = _select_binned(x, value_bin, (n*_quantile_levels(n_bins, x.device)).long(), nb)
+    return _interp_binned(x, value_bin, xp, _rank_levels(xp), bp_bin, nb, kept)
 
 # %% ../nbs/02_windowing.ipynb #73d8a9fc
 def hist_scaled(x,                     # tensor or array in modality units, or a dataset
@@ -300,16 +327,15 @@ def hist_scaled(x,                     # tensor or array in modality units, or a
     x = torch.as_tensor(x).float().as_subclass(torch.Tensor)   # fastai's tensor types add work to every torch call
     rows = x.reshape(x.shape[0] if x.ndim >= 4 else 1, -1)
     ir = _int_range(rows)
-    xp = fp = None
-    if brks is not None:
+    if brks is None:
+        out = _scaled_binned(rows, n_bins, max_samples) if ir is None else None   # non-integers: one binning for both steps
+        if out is not None: return out.reshape(x.shape)
+        xp = _row_bins(rows, n_bins, max_samples, ir)
+        fp = _rank_levels(xp)
+    else:
         xp = torch.as_tensor(brks, device=x.device).float()
         xp = (xp[None] if xp.ndim == 1 else xp).expand(rows.shape[0], -1).contiguous()
         fp = torch.linspace(0, 1, xp.shape[-1], device=x.device)[None].expand_as(xp).contiguous()
-    out = _scaled_binned(rows, xp, fp, n_bins, max_samples) if ir is None else None   # non-integers: one binning for both steps
-    if out is not None: return out.reshape(x.shape)
-    if xp is None:
-        xp = _row_bins(rows, n_bins, max_samples, ir)
-        fp = _rank_levels(xp)
     return _interp(rows, xp, fp, ir).reshape(x.shape)
 
 # %% ../nbs/02_windowing.ipynb #5c22e76a
