@@ -587,10 +587,11 @@ def fill_polygons(polys,   # closed polygons, each an (n, 2) array of fractional
     o = np.lexsort((x, k)); k, x = k[o], x[o]
     a, b = (np.ceil(v).clip(0, C).astype(int) for v in (x[0::2], x[1::2]))
     if not len(a): return out
-    k, r0, c0, c1 = k[0::2], k[0], a.min(), b.max()   # only the box the spans lie in is counted: rows sorted, columns c0..c1
-    n = np.zeros((k[-1] - r0 + 1, c1 - c0 + 1), np.int32)   # +1 where a span starts, -1 where it ends: inside while the sum > 0
-    np.add.at(n, (k - r0, a - c0), 1); np.add.at(n, (k - r0, b - c0), -1)
-    out[r0:k[-1] + 1, c0:c1] = n.cumsum(1)[:, :c1 - c0] > 0
+    rows = k[0::2]                                            # the row of each span (sorted)
+    top, bottom, left, right = rows[0], rows[-1] + 1, a.min(), b.max()   # only the box the spans lie in is counted
+    edge = np.zeros((bottom - top, right - left + 1), np.int32)   # +1 where a span starts, -1 where it ends: inside while the sum > 0
+    np.add.at(edge, (rows - top, a - left), 1); np.add.at(edge, (rows - top, b - left), -1)
+    out[top:bottom, left:right] = edge.cumsum(1)[:, :right - left] > 0
     return out
 
 # %% ../nbs/03a_series.ipynb #21acabcc
