@@ -73,7 +73,11 @@ def modality_lut(arr:np.ndarray, ds:DcmDataset, frame:int=None) -> np.ndarray:
         params = params.reshape(-1, 2, *(1,)*(arr.ndim-1))
         return arr.astype(np.float32)*params[:, 0] + params[:, 1]
     slope, icpt = params[0]
-    return arr.astype(np.float32) if (slope, icpt) == (1, 0) else arr.astype(np.float32)*slope + icpt
+    out = arr.astype(np.float32)   # then scaled in place (float32 arithmetic either way: the same bits, one array fewer)
+    if (slope, icpt) != (1, 0):
+        if slope != 1: out *= slope
+        out += icpt   # even when 0: a product of -0.0 comes out +0.0, as before
+    return out
 
 # %% ../nbs/00b_pixels.ipynb #36520490
 VOI_FUNCTIONS = ('LINEAR', 'LINEAR_EXACT', 'SIGMOID')
