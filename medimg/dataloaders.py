@@ -102,23 +102,26 @@ def _area_8bit(x:torch.Tensor, size:tuple) -> torch.Tensor:
         np.divide(out[k].reshape(oh, ow // len(kw), len(kw)), kw, out=out[k].reshape(oh, ow // len(kw), len(kw)))
     return torch.from_numpy(out)
 
+def _like(out:torch.Tensor, x:torch.Tensor) -> torch.Tensor:
+    "`out` (a plain tensor) with the tensor type and metadata of `x`"
+    if type(x) is torch.Tensor: return out
+    out = out.as_subclass(type(x)); out.__dict__ = dict(getattr(x, '__dict__', {}))
+    return out
+
 def resize_image(x:torch.Tensor, size:tuple) -> torch.Tensor:
     "(C, H, W) image `x` resized to `size`: area averaging when shrinking, `bilinear_resize` when enlarging; integers come back as float32"
     if tuple(x.shape[-2:]) == size: return x
     (h, w), (fh, fw) = x.shape[-2:], (x.shape[-2] // size[0], x.shape[-1] // size[1])
-    if (x.dtype in (torch.uint8, torch.int8) and x.device.type == 'cpu' and x.ndim == 3 and h >= size[0] and w >= size[1]
+    p = x.as_subclass(torch.Tensor)   # a plain tensor: no fastai dispatch on every call; x's type and metadata go back on at the end
+    if (p.dtype in (torch.uint8, torch.int8) and p.device.type == 'cpu' and p.ndim == 3 and h >= size[0] and w >= size[1]
         and (h//size[0] + 2)*(w//size[1] + 2) <= 2**16 and max(_area_calls(h, size[0]), _area_calls(w, size[1])) <= 256):
-        return _area_8bit(x.as_subclass(torch.Tensor), size).as_subclass(type(x))   # 8-bit items (1024 to 224 or 256): exact integer window sums, no float copy of the full image
-    if not x.is_floating_point(): x = x.float()   # exact for 8- and 16-bit values
-    if x.shape[-2] < size[0] or x.shape[-1] < size[1]: return bilinear_resize(x, size)
-    p = x.as_subclass(torch.Tensor)   # a plain tensor: no fastai dispatch on every call; the type and metadata go back on after
+        return _like(_area_8bit(p, size), x)   # 8-bit items (1024 to 224 or 256): exact integer window sums, no float copy of the full image
+    if not p.is_floating_point(): p = p.float()   # exact for 8- and 16-bit values
+    if h < size[0] or w < size[1]: return _like(bilinear_resize(p, size), x)
     if (p.dtype == torch.float32 and p.device.type == 'cpu' and p.ndim == 3 and not p.requires_grad
         and (h, w) == (fh*size[0], fw*size[1]) and (fh*fw) & (fh*fw - 1) == 0):
-        out = _area_exact(p, fh, fw)   # a whole-factor shrink in numpy (a CT item, 512 to 256): 5x faster than torch's kernel on one thread
-    else: out = F.interpolate(p[None].float(), size=size, mode='area')[0]
-    if type(x) is torch.Tensor: return out
-    out = out.as_subclass(type(x)); out.__dict__ = dict(getattr(x, '__dict__', {}))
-    return out
+        return _like(_area_exact(p, fh, fw), x)   # a whole-factor shrink in numpy (a CT item, 512 to 256): 5x faster than torch's kernel on one thread
+    return _like(F.interpolate(p[None].float(), size=size, mode='area')[0], x)
 
 class TensorResize(DisplayedTransform):
     "Resize image tensors (area when shrinking, bilinear when enlarging) and masks (nearest) to `size`"
